@@ -1,0 +1,45 @@
+# Kaoping: `make run` sets up and serves the demo; `make test` sets up and runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test system system-test node compose-check demo-check bench lint clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	@echo "Kaoping on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+test: install-test
+	PY=$(PY) scripts/run_tests.sh $(PYTEST_ARGS)
+
+install: system $(VENV)/.installed node_modules/.installed
+install-test: system-test $(VENV)/.installed node_modules/.installed
+
+system:
+	@scripts/ensure_system.sh run
+
+system-test:
+	@scripts/ensure_system.sh test
+
+$(VENV)/.installed: pyproject.toml scripts/install_python.sh
+	VENV=$(VENV) scripts/install_python.sh
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+compose-check:
+	@scripts/ensure_system.sh compose
+	SECRET_KEY=check POSTGRES_PASSWORD=check docker-compose -f docker-compose.yml config -q
+	@echo "docker-compose.yml is valid"
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules var

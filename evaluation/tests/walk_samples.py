@@ -1,0 +1,21 @@
+"""Sample objects of tenant A for the route walk (tests/test_tenant_walk.py).
+
+Every app may have such a module; the walk fills URL kwargs by name from all of them:
+``"campaign_id"`` fills ``<int:campaign_id>``; ``"api:unit"`` fills ``pk`` of the API basename
+``unit``. A new route with a new kwarg fails the walk until a sample is named here.
+"""
+
+from tests import factories
+
+
+def samples(ctx) -> dict:
+    campaign = ctx.setdefault("campaign", factories.make_campaign(ctx["tenant"]))
+    category = ctx.setdefault("category", factories.make_category(campaign))
+    ctx.setdefault("enrolment", factories.enrol(campaign, ctx["unit"], category))
+    return {
+        "campaign_id": campaign.pk,
+        "category_id": category.pk,
+        "unit_id": ctx["unit"].pk,
+        "api:campaign": campaign.pk,
+        "api:unit": ctx["unit"].pk,
+    }
