@@ -1,15 +1,25 @@
 from evaluation.models.campaigns import Campaign, CampaignPhase, CampaignUnit, Category, Phase
+from evaluation.models.inputs import AssessedScore, DirectScore, LeafMeasure, LedgerEntry, VetoDecision
+from evaluation.models.results import ComputeJob, ResultRevision, UnitResult
 from evaluation.models.tenancy import Department, Membership, Tenant, TenantOwned, Unit
 
 __all__ = [
+    "AssessedScore",
     "Campaign",
     "CampaignPhase",
     "CampaignUnit",
     "Category",
+    "ComputeJob",
     "Department",
+    "DirectScore",
+    "LeafMeasure",
+    "LedgerEntry",
     "Membership",
     "Phase",
+    "ResultRevision",
     "Tenant",
     "TenantOwned",
     "Unit",
+    "UnitResult",
+    "VetoDecision",
 ]
