@@ -43,6 +43,8 @@ class ComputeJob(TenantOwned):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     revision = models.ForeignKey("ResultRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # set when a change arrives while this job is unfinished: the job then starts a follow-up
+    rerun_requested = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
