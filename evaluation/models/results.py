@@ -72,6 +72,8 @@ class ResultRevision(TenantOwned):
     fingerprint = models.CharField(max_length=64)
     reason = models.TextField(blank=True)
     scheme = models.JSONField(default=dict)
+    # fingerprint per category: a category whose inputs did not change is copied, not recomputed
+    category_fingerprints = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
