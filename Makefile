@@ -38,6 +38,9 @@ compose-check:
 	SECRET_KEY=check POSTGRES_PASSWORD=check docker-compose -f docker-compose.yml config -q
 	@echo "docker-compose.yml is valid"
 
+demo-check: install
+	PY=$(PY) scripts/demo_check.sh
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 

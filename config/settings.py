@@ -6,6 +6,7 @@ e-mail.  Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (doc
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -153,7 +154,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "evaluation-deadline-reminders": {
+        "task": "evaluation.tasks_year.deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "inspections-complaint-deadlines": {
+        "task": "inspections.complaint_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 CACHES = {
     "default": (

@@ -17,6 +17,7 @@ from evaluation.roles import PERMISSIONS, Role, role_can
 from evaluation.tenancy import TENANT_KWARG
 from tests import factories
 
+
 def tenant_routes():
     """(route, pattern) pairs whose pattern knows how to build its own URL (see build_url)."""
     routes = []
