@@ -90,6 +90,10 @@ class CategoryRules(TenantOwned):
     tie_break = models.JSONField(_("同分排序"), default=list, blank=True)
     name_last_place = models.BooleanField(_("通报末位"), default=True)
     joint_split = models.JSONField(_("联办分成"), default=list, blank=True)
+    # The tree's stated total (“满分100分”), checked against the roots' points when set.
+    points = models.DecimalField(_("满分"), max_digits=10, decimal_places=2, null=True, blank=True)
+    # Public survey answer options and their points (满意 100 … 不了解 left out: points null).
+    survey_options = models.JSONField(_("问卷选项分值"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
