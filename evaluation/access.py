@@ -51,3 +51,88 @@ def categories_for(membership: Membership, campaign: Campaign) -> QuerySet[Categ
 
 def access_category(membership: Membership, campaign: Campaign, category_id) -> Category:
     return _get(categories_for(membership, campaign), pk=category_id)
+
+
+def access_compute_job(membership: Membership, campaign: Campaign, job_id):
+    from evaluation.models import ComputeJob
+
+    return _get(ComputeJob.objects.filter(tenant_id=membership.tenant_id, campaign=campaign), pk=job_id)
+
+
+# --- the year's work: targets, ledger, self-assessment, evidence, vetoes, notifications ---
+
+
+def access_leaf(membership: Membership, campaign: Campaign, leaf_id):
+    """A leaf indicator of the campaign; a unit's own leaf only for that unit (and the office)."""
+    from django.db.models import Q
+
+    from indicators.models import IndicatorNode
+
+    queryset = IndicatorNode.objects.filter(
+        tenant_id=membership.tenant_id, category__campaign=campaign
+    ).exclude(method="")
+    if membership.is_liaison:
+        queryset = queryset.filter(Q(unit__isnull=True) | Q(unit_id=membership.unit_id))
+    return _get(queryset.select_related("category", "provider", "unit"), pk=leaf_id)
+
+
+def ledger_entries_for(membership: Membership, campaign: Campaign | None):
+    """A liaison sees its own unit's entries; a data provider those of its department.
+    ``campaign=None``: every campaign of the tenant."""
+    from evaluation.models import LedgerEntry
+    from evaluation.roles import Role
+
+    queryset = LedgerEntry.objects.filter(tenant_id=membership.tenant_id)
+    if campaign is not None:
+        queryset = queryset.filter(campaign=campaign)
+    if membership.is_liaison:
+        queryset = queryset.filter(unit_id=membership.unit_id)
+    elif membership.role == Role.DATA_PROVIDER:
+        queryset = queryset.filter(department_id=membership.department_id)
+    return queryset
+
+
+def access_ledger_entry(membership: Membership, campaign: Campaign, entry_id):
+    return _get(ledger_entries_for(membership, campaign).select_related("unit", "node"), pk=entry_id)
+
+
+def access_target_item(membership: Membership, campaign: Campaign, item_id):
+    from evaluation.models import TargetItem
+
+    queryset = TargetItem.objects.filter(tenant_id=membership.tenant_id, sheet__campaign=campaign)
+    if membership.is_liaison:
+        queryset = queryset.filter(sheet__unit_id=membership.unit_id)
+    return _get(queryset.select_related("sheet", "parent"), pk=item_id)
+
+
+def evidence_for(membership: Membership):
+    from evaluation.models import Evidence
+
+    queryset = Evidence.objects.filter(tenant_id=membership.tenant_id)
+    if membership.is_liaison:
+        queryset = queryset.filter(unit_id=membership.unit_id)
+    return queryset
+
+
+def access_evidence(membership: Membership, evidence_id):
+    return _get(evidence_for(membership), pk=evidence_id)
+
+
+def access_veto_decision(membership: Membership, campaign: Campaign, decision_id):
+    from evaluation.models import VetoDecision
+
+    return _get(
+        VetoDecision.objects.filter(tenant_id=membership.tenant_id, campaign=campaign).select_related(
+            "unit", "department"
+        ),
+        pk=decision_id,
+    )
+
+
+def access_notification(membership: Membership, notification_id):
+    """One's own notifications only."""
+    from evaluation.models import Notification
+
+    return _get(
+        Notification.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id), pk=notification_id
+    )

@@ -10,7 +10,7 @@ from django.apps import apps
 
 def run_demo_hooks(tenant) -> None:
     for config in apps.get_app_configs():
-        if config.name == "evaluation" or not config.name.split(".")[0] in {
+        if config.name == "evaluation" or config.name.split(".")[0] not in {
             "indicators",
             "surveys",
             "inspections",

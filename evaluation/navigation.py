@@ -24,6 +24,8 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("首页"), "evaluation:tenant_home", "tenant.view", 0),
+    NavItem(_("年度工作"), "year:index", "campaign.view", 20),
+    NavItem(_("消息"), "year:notifications", "notifications.view", 85),
     NavItem(_("人员与角色"), "evaluation:members", "membership.view", 90),
 ]
 

@@ -8,4 +8,12 @@ app_name = "evaluation"
 urlpatterns = [
     path("", views.tenant_home, name="tenant_home"),
     path("people/", views.members, name="members"),
+    path("campaigns/<int:campaign_id>/results/", views.campaign_results, name="campaign_results"),
+    path("campaigns/<int:campaign_id>/results/compute/", views.compute_start, name="compute_start"),
+    path("campaigns/<int:campaign_id>/jobs/<int:job_id>/", views.job_status, name="job_status"),
+    path(
+        "campaigns/<int:campaign_id>/units/<int:unit_id>/result/",
+        views.unit_result,
+        name="unit_result",
+    ),
 ]

@@ -6,15 +6,25 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeDoneView, PasswordChangeView
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluation.access import campaigns_for
+from evaluation.access import (
+    access_campaign,
+    access_compute_job,
+    access_unit,
+    campaign_units_for,
+    campaigns_for,
+)
 from evaluation.forms import LoginForm
 from evaluation.models import Membership
+from evaluation.selectors import results as results_selectors
 from evaluation.services.auth import login_attempt
+from evaluation.services.compute import compute_job_start
 from evaluation.tenancy import public_view, tenant_view
 
 
@@ -80,7 +90,12 @@ def tenant_home(request):
     return render(
         request,
         "evaluation/tenant_home.html",
-        {"campaigns": campaigns, "role_label": membership.get_role_display()},
+        {
+            "campaigns": campaigns,
+            "role_label": membership.get_role_display(),
+            "can_see_results": membership.can("results.view_all"),
+            "can_see_scheme": membership.can("scheme.view"),
+        },
     )
 
 
@@ -92,3 +107,88 @@ def members(request):
         .order_by("role", "user__username")
     )
     return render(request, "evaluation/members.html", {"people": people})
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+@tenant_view("results.view_all")
+def campaign_results(request, campaign_id):
+    """Ranked results of the latest revision per category, with the compute button and progress."""
+    campaign = access_campaign(request.membership, campaign_id)
+    revision = results_selectors.latest_revision(campaign)
+    lang = _lang()
+    categories = []
+    if revision is not None:
+        current = None
+        for row in results_selectors.revision_results(revision):
+            if current is None or current["category"].pk != row.category_id:
+                current = {"category": row.category, "rows": []}
+                categories.append(current)
+            row.component_cells = [
+                {"label": c["label"], "value": c["value"], "explanation": results_selectors.text(c["explanation"], lang)}
+                for c in row.components
+            ]
+            row.total_text = results_selectors.text(row.explanation.get("total"), lang)
+            row.grade_text = results_selectors.text(row.explanation.get("grade"), lang)
+            row.missing_text = [results_selectors.text(m, lang) for m in row.missing]
+            current["rows"].append(row)
+    return render(
+        request,
+        "evaluation/campaign_results.html",
+        {
+            "campaign": campaign,
+            "revision": revision,
+            "categories": categories,
+            "job": results_selectors.active_job(campaign),
+            "can_compute": request.membership.can("results.compute"),
+        },
+    )
+
+
+@tenant_view("results.compute")
+@require_POST
+def compute_start(request, campaign_id):
+    campaign = access_campaign(request.membership, campaign_id)
+    job = compute_job_start(campaign=campaign, actor=request.user)
+    messages.info(request, _("计算任务已提交(#%(id)s)。") % {"id": job.pk})
+    return redirect("evaluation:campaign_results", tenant_slug=request.tenant.slug, campaign_id=campaign.pk)
+
+
+@tenant_view("results.view_all")
+def job_status(request, campaign_id, job_id):
+    """The progress bar partial, polled by htmx while a job is unfinished."""
+    campaign = access_campaign(request.membership, campaign_id)
+    job = access_compute_job(request.membership, campaign, job_id)
+    response = render(request, "evaluation/_job_status.html", {"campaign": campaign, "job": job})
+    if job.status in (job.Status.DONE, job.Status.FAILED) and request.htmx:
+        response["HX-Refresh"] = "true"  # the poll saw the job end: reload to show the new revision
+    return response
+
+
+@tenant_view("results.view_own")
+def unit_result(request, campaign_id, unit_id):
+    """A unit's score page: every node, component and the total, each explaining itself."""
+    campaign = access_campaign(request.membership, campaign_id)
+    unit = access_unit(request.membership, unit_id)
+    revision = results_selectors.latest_revision(campaign)
+    result = None
+    if revision is not None:
+        result = results_selectors.revision_results(revision, unit_ids=[unit.pk]).first()
+    if result is None and not campaign_units_for(request.membership, campaign).filter(unit=unit).exists():
+        raise Http404("No such unit in this campaign")
+    lang = _lang()
+    context = {"campaign": campaign, "unit": unit, "revision": revision, "result": result}
+    if result is not None:
+        context.update(
+            rows=results_selectors.node_rows(result, lang),
+            components=[
+                {**c, "text": results_selectors.text(c["explanation"], lang)} for c in result.components
+            ],
+            total_text=results_selectors.text(result.explanation.get("total"), lang),
+            rank_text=results_selectors.text(result.explanation.get("rank"), lang),
+            grade_text=results_selectors.text(result.explanation.get("grade"), lang),
+            missing=[results_selectors.text(m, lang) for m in result.missing],
+        )
+    return render(request, "evaluation/unit_result.html", context)

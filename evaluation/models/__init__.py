@@ -2,8 +2,28 @@ from evaluation.models.campaigns import Campaign, CampaignPhase, CampaignUnit, C
 from evaluation.models.inputs import AssessedScore, DirectScore, LeafMeasure, LedgerEntry, VetoDecision
 from evaluation.models.results import ComputeJob, ResultRevision, UnitResult
 from evaluation.models.tenancy import Department, Membership, Tenant, TenantOwned, Unit
+from evaluation.models.year import (
+    Appeal,
+    CampaignSettings,
+    Evidence,
+    Notification,
+    SelfAssessment,
+    SelfAssessmentSheet,
+    TargetItem,
+    TargetRound,
+    TargetSheet,
+)
 
 __all__ = [
+    "Appeal",
+    "CampaignSettings",
+    "Evidence",
+    "Notification",
+    "SelfAssessment",
+    "SelfAssessmentSheet",
+    "TargetItem",
+    "TargetRound",
+    "TargetSheet",
     "AssessedScore",
     "Campaign",
     "CampaignPhase",

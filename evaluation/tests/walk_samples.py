@@ -12,10 +12,30 @@ def samples(ctx) -> dict:
     campaign = ctx.setdefault("campaign", factories.make_campaign(ctx["tenant"]))
     category = ctx.setdefault("category", factories.make_category(campaign))
     ctx.setdefault("enrolment", factories.enrol(campaign, ctx["unit"], category))
+    from evaluation.models import ComputeJob, ResultRevision, UnitResult
+
+    job = ctx.setdefault(
+        "compute_job",
+        ComputeJob.objects.create(tenant=ctx["tenant"], campaign=campaign, status=ComputeJob.Status.DONE),
+    )
+    revision = ctx.setdefault(
+        "revision", ResultRevision.objects.create(tenant=ctx["tenant"], campaign=campaign, number=1, fingerprint="x")
+    )
+    result = ctx.setdefault(
+        "unit_result",
+        UnitResult.objects.create(tenant=ctx["tenant"], revision=revision, unit=ctx["unit"], category=category),
+    )
+    from evaluation.tests.walk_samples_year import samples as year_samples
+
     return {
+        **year_samples(ctx),
+        "job_id": job.pk,
+        "api:compute-job": job.pk,
+        "api:unit-result": result.pk,
         "campaign_id": campaign.pk,
         "category_id": category.pk,
         "unit_id": ctx["unit"].pk,
         "api:campaign": campaign.pk,
         "api:unit": ctx["unit"].pk,
     }
+

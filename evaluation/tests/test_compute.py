@@ -1,0 +1,238 @@
+"""Campaign computation: jobs, revisions, explanations, and worked example A to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from evaluation.engine.examples import worked_example_a_inputs
+from evaluation.models import ComputeJob, ResultRevision, UnitResult
+from evaluation.roles import Role
+from evaluation.services.compute import compute_job_create, compute_job_execute, compute_job_start
+from evaluation.services.demo import demo_load
+
+# domain section 12: unit -> (indicators, survey/democratic, inspections, total, rank, grade)
+EXAMPLE_A = {
+    "U1": ("90.00", "46.00", "-1.00", "90.00", 2, "优"),
+    "U2": ("103.00", "42.50", "-5.00", "89.00", 3, "良"),
+    "U3": ("27.00", "31.00", "0.00", "44.50", 4, "差"),
+    "U6": ("102.00", "45.00", "0.00", "96.00", 1, "良"),
+    "U4": ("73.50", "26.10", "0.00", "77.55", 2, "良"),
+    "U5": ("100.00", "29.40", "-2.00", "97.40", 1, "优"),
+}
+
+
+def _other_inputs_from_example(monkeypatch):
+    """Survey tallies and inspection findings as the example states them (their apps test their own
+    entry paths); everything else comes from the database through the product's services."""
+    by_code = {u.unit_code: u for u in worked_example_a_inputs()}
+    monkeypatch.setattr(
+        "surveys.selectors.tallies.survey_tallies", lambda campaign: {c: dict(u.surveys) for c, u in by_code.items()}
+    )
+    monkeypatch.setattr(
+        "surveys.selectors.tallies.democratic_tallies",
+        lambda campaign: {c: {"annual": u.democratic["annual"]} for c, u in by_code.items() if u.democratic},
+    )
+    monkeypatch.setattr(
+        "inspections.selectors.deductions.inspection_deductions",
+        lambda campaign: {c: list(u.inspections) for c, u in by_code.items()},
+    )
+
+
+@pytest.fixture
+def example_campaign(db, monkeypatch):
+    """The demo campaign with worked example A's ledger, measures and veto entered by services."""
+    from evaluation import demo_data
+
+    _other_inputs_from_example(monkeypatch)
+    monkeypatch.setattr("evaluation.demo_hooks.run_demo_hooks", lambda tenant: None)
+    tenant, _ = demo_load()
+    from django.contrib.auth import get_user_model
+
+    from evaluation.models import CampaignUnit, Unit
+    from indicators.services.scheme import campaign_from_template
+
+    campaign = campaign_from_template(
+        tenant=tenant, template_key="nanping", year=demo_data.DEMO_YEAR, name="示例A",
+        actor=get_user_model().objects.get(username="office"),
+    )
+    categories = {c.code: c for c in campaign.categories.all()}
+    for unit in Unit.objects.filter(tenant=tenant):
+        category = categories["C2" if unit.code in ("U4", "U5") else "C1"]
+        CampaignUnit.objects.create(tenant=tenant, campaign=campaign, unit=unit, category=category)
+    demo_data.load(tenant)
+    return campaign
+
+
+def _compute(campaign):
+    job, created = compute_job_create(campaign=campaign)
+    assert created
+    return compute_job_execute(job_id=job.pk)
+
+
+def test_worked_example_a_is_reproduced_to_the_cent(example_campaign):
+    job = _compute(example_campaign)
+    assert job.status == ComputeJob.Status.DONE, job.message
+    rows = {r.unit.code: r for r in UnitResult.objects.filter(revision=job.revision).select_related("unit")}
+    assert set(rows) == set(EXAMPLE_A)
+    for code, (indicators, survey, inspections, total, rank, grade) in EXAMPLE_A.items():
+        row = rows[code]
+        assert row.components[0]["raw"] == indicators, code
+        assert [c["value"] for c in row.components[1:]] == [survey, inspections], code
+        assert row.total == Decimal(total), code
+        assert (row.rank, row.grade) == (rank, grade), code
+    assert rows["U3"].last_place and not rows["U1"].last_place
+    assert rows["U6"].vetoed and not rows["U6"].eligible_top
+    leaves = rows["U1"].nodes
+    assert [leaves[c]["score"] for c in ("1.1.1", "1.2.1", "1.2.2", "2.1.1", "2.2.1", "3.1.1", "4")] == [
+        "27.00", "15.00", "10.00", "10.00", "10.00", "13.00", "5.00"
+    ]
+    assert [rows["U4"].nodes[c]["score"] for c in ("1.1", "1.2", "2.1", "2.2")] == ["10.00", "25.00", "18.50", "20.00"]
+
+
+def test_every_number_explains_itself_with_the_ledger_behind_it(example_campaign):
+    job = _compute(example_campaign)
+    u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
+    complaint = u1.nodes["3.1.1"]
+    assert "13.00" in complaint["explanation"]["zh"] and "13.00" in complaint["explanation"]["en"]
+    exempt = [line for line in complaint["lines"] if line["status"] == "exempt"]
+    assert len(exempt) == 1 and str(exempt[0]["entry_id"]) in complaint["explanation"]["en"]
+    assert "90.00" in u1.explanation["total"]["zh"]
+    u6 = UnitResult.objects.get(revision=job.revision, unit__code="U6")
+    assert "优" in u6.explanation["grade"]["zh"]
+
+
+def test_a_finished_job_rerun_does_nothing_and_unchanged_inputs_make_no_new_revision(example_campaign):
+    job = _compute(example_campaign)
+    again = compute_job_execute(job_id=job.pk)
+    assert again.revision_id == job.revision_id and ResultRevision.objects.count() == 1
+    second = _compute(example_campaign)
+    assert second.revision_id == job.revision_id and second.message == "inputs unchanged"
+
+
+def test_a_voided_entry_lands_in_a_new_revision_and_the_old_one_stays(example_campaign):
+    from evaluation.models import LedgerEntry
+
+    first = _compute(example_campaign)
+    entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
+    job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=entry.unit)
+    second = compute_job_execute(job_id=job.pk)
+    assert second.revision.number == first.revision.number + 1
+    old = UnitResult.objects.get(revision=first.revision, unit__code="U3")
+    new = UnitResult.objects.get(revision=second.revision, unit__code="U3")
+    assert (old.nodes["2.1.1"]["score"], new.nodes["2.1.1"]["score"]) == ("0.00", "10.00")
+    # category 2 was carried over unchanged
+    assert UnitResult.objects.filter(revision=second.revision).count() == 6
+
+
+def test_one_unfinished_job_per_campaign_and_a_change_during_it_asks_for_a_rerun(example_campaign):
+    job, created = compute_job_create(campaign=example_campaign)
+    ComputeJob.objects.filter(pk=job.pk).update(status=ComputeJob.Status.RUNNING)
+    same, created_again = compute_job_create(campaign=example_campaign, scope="unit", unit=job.campaign.campaign_units.first().unit)
+    assert created and not created_again and same.pk == job.pk
+    same.refresh_from_db()
+    assert same.rerun_requested
+
+
+def test_a_unit_with_a_missing_measure_is_incomplete_not_guessed(example_campaign):
+    from evaluation.models import LeafMeasure
+
+    LeafMeasure.objects.filter(campaign=example_campaign, unit__code="U2", node__code="1.1.1").delete()
+    job = _compute(example_campaign)
+    u2 = UnitResult.objects.get(revision=job.revision, unit__code="U2")
+    assert not u2.complete and u2.total is None and u2.rank is None
+    assert any("1.1.1" in m["zh"] for m in u2.missing)
+    u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
+    assert (u1.rank, UnitResult.objects.get(revision=job.revision, unit__code="U3").rank) == (2, 3)
+
+
+def test_pages_show_ranks_and_the_unit_score_page_explains(example_campaign, client):
+    from django.contrib.auth import get_user_model
+
+    job = _compute(example_campaign)
+    users = get_user_model().objects
+    client.force_login(users.get(username="office"))
+    page = client.get(f"/t/demo/campaigns/{example_campaign.pk}/results/").content.decode()
+    assert "财政局" in page and "96.00" in page and "末位" in page
+    u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
+    detail = client.get(f"/t/demo/campaigns/{example_campaign.pk}/units/{u1.unit_id}/result/").content.decode()
+    assert "13.00" in detail and "免扣" in detail
+
+
+def test_a_liaison_sees_only_its_own_unit_result(example_campaign, client, api_for):
+    from evaluation.models import Membership
+
+    job = _compute(example_campaign)
+    liaison = Membership.objects.get(tenant=example_campaign.tenant, role=Role.LIAISON)  # bound to U1
+    client.force_login(liaison.user)
+    own = UnitResult.objects.get(revision=job.revision, unit=liaison.unit)
+    other = UnitResult.objects.get(revision=job.revision, unit__code="U2")
+    base = f"/t/demo/campaigns/{example_campaign.pk}/units"
+    assert client.get(f"{base}/{own.unit_id}/result/").status_code == 200
+    assert client.get(f"{base}/{other.unit_id}/result/").status_code == 404
+    assert client.get(f"/t/demo/campaigns/{example_campaign.pk}/results/").status_code == 403
+    listing = api_for(liaison).get(f"/api/t/demo/unit-results/?campaign={example_campaign.pk}").json()
+    assert [r["unit_code"] for r in listing["results"]] == ["U1"]
+    assert api_for(liaison).get(f"/api/t/demo/unit-results/{other.pk}/").status_code == 404
+
+
+def test_the_api_starts_a_job_and_returns_at_once(example_campaign, api_for, django_capture_on_commit_callbacks):
+    from evaluation.models import Membership
+
+    office = Membership.objects.get(tenant=example_campaign.tenant, role=Role.OFFICE_ADMIN)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api_for(office).post("/api/t/demo/compute-jobs/", {"campaign": example_campaign.pk}, format="json")
+    assert response.status_code == 202 and response.json()["status"] == "created"
+    assert len(callbacks) == 1  # enqueued after commit, not run inside the request
+    callbacks[0]()
+    job = ComputeJob.objects.get(pk=response.json()["id"])
+    assert job.status == ComputeJob.Status.DONE
+    detail = api_for(office).get(f"/api/t/demo/unit-results/?campaign={example_campaign.pk}").json()
+    u1 = next(r for r in detail["results"] if r["unit_code"] == "U1")
+    assert u1["total"] == "90.00" and u1["nodes"]["3.1.1"]["explanation"]["zh"]
+
+
+def test_export_results_json_for_scripts(example_campaign, capsys):
+    import json
+
+    _compute(example_campaign)
+    call_command("export_results", tenant="demo", campaign=example_campaign.pk, format="json")
+    document = json.loads(capsys.readouterr().out)
+    u6 = next(u for u in document["units"] if u["code"] == "U6")
+    assert (u6["total"], u6["rank"], u6["grade"], u6["eligible_top"]) == ("96.00", 1, "良", False)
+    assert u6["category"] == "C1" and u6["explanation"]["grade"]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_computes_the_campaign(celery_worker_process, monkeypatch):
+    """Through Redis and a worker process: the request returns, the worker writes the revision."""
+    import time
+
+    from evaluation.models import Campaign, CampaignUnit, Unit
+    from indicators.services.scheme import campaign_from_template
+
+    monkeypatch.setattr("evaluation.demo_hooks.run_demo_hooks", lambda tenant: None)
+    tenant, _ = demo_load()
+    from django.contrib.auth import get_user_model
+
+    campaign = campaign_from_template(
+        tenant=tenant, template_key="nanping", year=2030, name="worker", actor=get_user_model().objects.get(username="office")
+    )
+    category = campaign.categories.get(code="C2")
+    for unit in Unit.objects.filter(tenant=tenant, code__in=["U4", "U5"]):
+        CampaignUnit.objects.create(tenant=tenant, campaign=campaign, unit=unit, category=category)
+    job = compute_job_start(campaign=Campaign.objects.get(pk=campaign.pk))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ComputeJob.Status.DONE, ComputeJob.Status.FAILED):
+            break
+        time.sleep(0.2)
+    assert job.status == ComputeJob.Status.DONE, job.message
+    # no ballots were cast: both units are incomplete, reported rather than guessed
+    rows = UnitResult.objects.filter(revision=job.revision)
+    assert rows.count() == 2 and not any(r.complete for r in rows)
