@@ -1,2 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from reporting.api import views
+
 # Mounted under api/t/<slug:tenant_slug>/ by config/urls.py.
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("result-revisions", views.ResultRevisionViewSet, basename="result-revision")
+
+urlpatterns = router.urls
