@@ -1,0 +1,43 @@
+from surveys.models.democratic import (
+    Ballot,
+    BallotToken,
+    BallotVote,
+    Choice,
+    DemocraticEvaluation,
+    EvaluatorGroup,
+    RatedUnit,
+)
+from surveys.models.public import (
+    Answer,
+    AnswerOption,
+    EpollParticipation,
+    PaperBatch,
+    PaperKeying,
+    PhoneChallenge,
+    Question,
+    Questionnaire,
+    Response,
+    Stratum,
+    Survey,
+)
+
+__all__ = [
+    "Answer",
+    "AnswerOption",
+    "Ballot",
+    "BallotToken",
+    "BallotVote",
+    "Choice",
+    "DemocraticEvaluation",
+    "EpollParticipation",
+    "EvaluatorGroup",
+    "PaperBatch",
+    "PaperKeying",
+    "PhoneChallenge",
+    "Question",
+    "Questionnaire",
+    "RatedUnit",
+    "Response",
+    "Stratum",
+    "Survey",
+]
