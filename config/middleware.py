@@ -23,3 +23,18 @@ class ContentSecurityPolicyMiddleware:
         if getattr(settings, "PRODUCTION", False):
             response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
         return response
+
+
+class ChineseByDefaultMiddleware:
+    """Simplified Chinese unless the person picked another language (cookie set by set_language).
+
+    Browsers on government desktops often send ``Accept-Language: en``; the product's default is
+    still Chinese, so the header is not consulted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

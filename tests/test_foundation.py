@@ -155,3 +155,8 @@ def test_docs_roles_is_rendered_from_the_role_table():
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
     assert docs.read_text(encoding="utf-8") == render_roles_markdown(), "run manage.py render_roles"
+
+
+def test_chinese_is_the_default_whatever_the_browser_sends(client, db):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page

@@ -28,6 +28,13 @@ def _by_unit():
     return defaultdict(dict)
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """18.0000 → 18 and 1.50 → 1.5, so explanations read as people write (never 1E+2)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = None) -> list[UnitInputs]:
     """Every evaluated unit's inputs (survey-only units are left out: they have no category)."""
     from inspections.selectors.deductions import inspection_deductions
@@ -46,7 +53,7 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
     for unit_id, code, method, value, items in LeafMeasure.objects.filter(**scope).values_list(
         "unit_id", "node__code", "node__method", "value", "items"
     ):
-        measures[unit_id][code] = list(items) if method == "checklist" else value
+        measures[unit_id][code] = list(items) if method == "checklist" else _plain(value)
 
     assessed: dict[int, dict] = _by_unit()
     for unit_id, code, score, tier, adjustment in (
@@ -71,7 +78,7 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
                 leaf_code=code,
                 kind=kind,
                 rule_key=rule_key,
-                quantity=quantity,
+                quantity=_plain(quantity),
                 event_key=event_key or None,
                 exempt=exempt or None,
                 joint_role=joint_role or None,
