@@ -9,3 +9,18 @@ pytest_plugins = ["tests.fixtures"]
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per login.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process_unless_a_worker_is_wanted(request):
+    """Tests run tasks in-process (as the embedded mode does), except those that ask for the real
+    worker on Redis (marker ``celery_worker``), which must go through the broker."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
