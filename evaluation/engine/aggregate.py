@@ -259,7 +259,7 @@ def _score_unit(cc: CompiledCategory, unit: UnitInputs) -> UnitResult:
         overflow += amount
     complete = not run.issues and all(c.value is not None for c in components)
     vetoed = bool(unit.vetoes)
-    eligible = not (vetoed and cc.category.veto.mode == "ineligible")
+    eligible = not (vetoed and cc.category.veto.mode == "ineligible") and not unit.pending_sign_offs
     if complete:
         # The total adds the rounded components, so the bulletin's columns sum to its total.
         total = r2(sum([c.value for c in components], ZERO) - overflow)
@@ -284,6 +284,7 @@ def _score_unit(cc: CompiledCategory, unit: UnitInputs) -> UnitResult:
         vetoes=tuple(unit.vetoes),
         eligible_top=eligible,
         previous=tuple(unit.previous),
+        pending_sign_offs=tuple(unit.pending_sign_offs),
     )
 
 

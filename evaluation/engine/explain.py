@@ -424,6 +424,18 @@ CATALOGUE: dict[str, dict[str, Any]] = {
         "zh": "等次 {grade}:被{authorities}一票否决,不能评为{top};按名次第 {position} 位",
         "en": "grade {grade}: vetoed by {authorities}, not eligible for {top}; position {position}",
     },
+    "grade.band_unsigned": {
+        "zh": "等次 {grade}:{total} ≥ {min},但尚未获{authorities}签署同意,不能评为{top}",
+        "en": "grade {grade}: {total} ≥ {min} but not yet signed off by {authorities}, not eligible for {top}",
+    },
+    "grade.top_n_unsigned": {
+        "zh": "等次 {grade}:第 {rank} 名,但尚未获{authorities}签署同意,不能评为{top},由下一名递补",
+        "en": "grade {grade}: rank {rank} but not yet signed off by {authorities}, not eligible for {top}; the next unit moves up",
+    },
+    "grade.share_unsigned": {
+        "zh": "等次 {grade}:尚未获{authorities}签署同意,不能评为{top};按名次第 {position} 位",
+        "en": "grade {grade}: not yet signed off by {authorities}, not eligible for {top}; position {position}",
+    },
     "grade.none": {"zh": "不评定等次:数据不全", "en": "no grade: incomplete"},
     "last_place": {"zh": "本类别末位", "en": "last place in the category"},
     # --- input problems (make a unit incomplete) --------------------------------------------------

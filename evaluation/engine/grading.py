@@ -100,7 +100,13 @@ def _rank(category: CategoryScheme, units: list[UnitResult]) -> list[UnitResult]
 
 
 def _authorities(unit: UnitResult) -> list[str]:
-    return [veto.authority for veto in unit.vetoes]
+    """Who bars the unit from the top grade: its vetoes, else the authorities yet to sign off."""
+    return [veto.authority for veto in unit.vetoes] or list(unit.pending_sign_offs)
+
+
+def _barred(template: str, unit: UnitResult) -> str:
+    """``grade.band_veto`` for a veto, ``grade.band_unsigned`` for a missing sign-off."""
+    return template if unit.vetoes else template.replace("_veto", "_unsigned")
 
 
 def _grade_bands(grading: BandGrading, units: list[UnitResult]) -> None:
@@ -110,7 +116,7 @@ def _grade_bands(grading: BandGrading, units: list[UnitResult]) -> None:
         if index == 0 and not unit.eligible_top:
             # Vetoed: keeps score and rank, but takes the next band (“一票否决…取消…评选资格”).
             unit.grade = bands[1].grade
-            unit.grade_explanation = Explanation("grade.band_veto", {
+            unit.grade_explanation = Explanation(_barred("grade.band_veto", unit), {
                 "grade": unit.grade, "total": unit.total, "min": bands[0].min, "authorities": _authorities(unit),
                 "top": bands[0].grade})
             continue
@@ -145,7 +151,7 @@ def _grade_top_n(grading: TopNGrading, units: list[UnitResult]) -> None:
                                                                  "n": grading.n})
         elif not unit.eligible_top and unit.rank <= grading.n:
             unit.grade = grading.default_grade
-            unit.grade_explanation = Explanation("grade.top_n_veto", {
+            unit.grade_explanation = Explanation(_barred("grade.top_n_veto", unit), {
                 "grade": unit.grade, "rank": unit.rank, "authorities": _authorities(unit), "top": grading.top_grade})
         else:
             unit.grade = grading.default_grade
@@ -209,7 +215,7 @@ def _set_share(unit, tiers, tier: int, position: int, bounds: list[int], n: int,
         unit.grade_explanation = Explanation("grade.share_tie", {"grade": unit.grade,
                                                                  "with_": tie_with.unit_name or tie_with.unit_code})
     elif not unit.eligible_top and tier > 0:
-        unit.grade_explanation = Explanation("grade.share_veto", {
+        unit.grade_explanation = Explanation(_barred("grade.share_veto", unit), {
             "grade": unit.grade, "authorities": _authorities(unit), "top": tiers[0].grade, "position": position})
     else:
         first = (bounds[tier - 1] if tier else 0) + 1

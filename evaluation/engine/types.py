@@ -343,6 +343,9 @@ class UnitInputs:
     ``direct``: component key → a score entered directly (e.g. Shenzhen leader evaluation).
     ``special_last_count``: special evaluations (专项考评) in which the unit is among the last five.
     ``previous``: earlier years, most recent first.
+    ``pending_sign_offs``: veto authorities that have not signed the unit off yet; the top grade
+    needs every authority's sign-off (“评优须经各一票否决部门签署同意”), so such a unit keeps
+    its score and rank but cannot take the top grade.
     """
 
     unit_code: str
@@ -358,9 +361,10 @@ class UnitInputs:
     vetoes: Sequence[Veto] = ()
     special_last_count: int = 0
     previous: Sequence[PreviousYear] = ()
+    pending_sign_offs: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        for name in ("ledger", "inspections", "vetoes", "previous"):
+        for name in ("ledger", "inspections", "vetoes", "previous", "pending_sign_offs"):
             _tuple(self, name)
 
 
@@ -460,6 +464,7 @@ class UnitResult:
     last_place: bool = False
     previous: tuple[PreviousYear, ...] = ()
     same_grade_years: int = 0
+    pending_sign_offs: tuple[str, ...] = ()
 
     def component(self, key: str) -> ComponentResult:
         for component in self.components:

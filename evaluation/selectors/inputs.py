@@ -38,6 +38,7 @@ def _plain(value: Decimal | None) -> Decimal | None:
 def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = None) -> list[UnitInputs]:
     """Every evaluated unit's inputs (survey-only units are left out: they have no category)."""
     from inspections.selectors.deductions import inspection_deductions
+    from evaluation.selectors.year import missing_sign_offs
     from surveys.selectors.tallies import democratic_tallies, survey_tallies
 
     enrolments = CampaignUnit.objects.filter(
@@ -101,6 +102,7 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
     ):
         vetoes[unit_id].append(Veto(authority=authority, reason=reason))
 
+    pending = missing_sign_offs(campaign)
     surveys = survey_tallies(campaign)
     democratic = democratic_tallies(campaign)
     inspections = inspection_deductions(campaign)
@@ -121,6 +123,7 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
                 inspections=inspections.get(code, ()),
                 vetoes=vetoes.get(unit_id, ()),
                 special_last_count=special_last.get(unit_id, 0),
+                pending_sign_offs=pending.get(unit_id, ()),
             )
         )
     return inputs

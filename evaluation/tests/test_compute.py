@@ -236,3 +236,14 @@ def test_a_real_worker_computes_the_campaign(celery_worker_process, monkeypatch)
     # no ballots were cast: both units are incomplete, reported rather than guessed
     rows = UnitResult.objects.filter(revision=job.revision)
     assert rows.count() == 2 and not any(r.complete for r in rows)
+
+
+def test_a_unit_waiting_for_a_sign_off_loses_the_top_grade_only(example_campaign):
+    """Excellence needs every veto authority's sign-off (domain section 9)."""
+    from evaluation.models import VetoDecision
+
+    VetoDecision.objects.filter(campaign=example_campaign, unit__code="U1").delete()
+    job = _compute(example_campaign)
+    u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
+    assert (u1.total, u1.rank, u1.grade, u1.eligible_top, u1.vetoed) == (Decimal("90.00"), 2, "良", False, False)
+    assert "签署" in u1.explanation["grade"]["zh"]
