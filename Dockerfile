@@ -17,7 +17,8 @@ PY
 RUN pip install --no-cache-dir -r /tmp/requirements.txt && npm ci --no-audit --no-fund --omit=dev
 
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
+RUN python scripts/compile_messages.py -q \
+ && SECRET_KEY=build-only python manage.py collectstatic --noinput \
  && useradd --system --home /app kaoping && mkdir -p /app/var/media && chown -R kaoping /app/var
 USER kaoping
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system system-test node compose-check demo-check bench lint clean
+.PHONY: run test install install-test system system-test node messages compose-check demo-check lint clean
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -16,8 +16,8 @@ run: install
 test: install-test
 	PY=$(PY) scripts/run_tests.sh $(PYTEST_ARGS)
 
-install: system $(VENV)/.installed node_modules/.installed
-install-test: system-test $(VENV)/.installed node_modules/.installed
+install: system $(VENV)/.installed node_modules/.installed messages
+install-test: system-test $(VENV)/.installed node_modules/.installed messages
 
 system:
 	@scripts/ensure_system.sh run
@@ -32,6 +32,9 @@ $(VENV)/.installed: pyproject.toml scripts/install_python.sh
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+messages:
+	@python3 scripts/compile_messages.py -q
 
 compose-check:
 	@scripts/ensure_system.sh compose
