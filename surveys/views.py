@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation.tenancy import tenant_view
@@ -33,6 +34,18 @@ def _form_errors(request, form) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}:{error}" if label else error)
+
+
+def _run_form(request, form, action):
+    """Validate ``form``, call ``action(cleaned_data)``; every problem becomes a message."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return None
 
 
 @tenant_view("survey.results")
@@ -101,15 +114,15 @@ def survey_progress(request, survey_id):
 def survey_settings(request, survey_id):
     survey = access_survey(request.membership, survey_id)
     form = forms.EpollSettingsForm(request.POST, instance=survey)
-    if form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            setup.survey_update(survey=access_survey(request.membership, survey_id), **fields)
-            messages.success(request, "已保存")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    fields = forms.EpollSettingsForm.Meta.fields
+    saved = _run_form(
+        request, form,
+        lambda data: setup.survey_update(
+            survey=access_survey(request.membership, survey_id), **{name: data[name] for name in fields}
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已保存"))
     return redirect("surveys:survey", tenant_slug=_slug(request), survey_id=survey.pk)
 
 
@@ -117,17 +130,13 @@ def survey_settings(request, survey_id):
 @tenant_view("survey.manage")
 def questionnaire_new(request, survey_id):
     survey = access_survey(request.membership, survey_id)
-    form = forms.QuestionnaireForm(request.POST, survey=survey)
-    if form.is_valid():
-        try:
-            setup.questionnaire_create(
-                survey=survey, name=form.cleaned_data["name"], units=form.cleaned_data["unit_list"],
-                options=form.cleaned_data["options"], category=form.cleaned_data["category"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    _run_form(
+        request, forms.QuestionnaireForm(request.POST, survey=survey),
+        lambda data: setup.questionnaire_create(
+            survey=survey, name=data["name"], units=data["unit_list"], options=data["options"],
+            category=data["category"],
+        ),
+    )
     return redirect("surveys:survey", tenant_slug=_slug(request), survey_id=survey.pk)
 
 
@@ -135,14 +144,7 @@ def questionnaire_new(request, survey_id):
 @tenant_view("survey.manage")
 def stratum_new(request, survey_id):
     survey = access_survey(request.membership, survey_id)
-    form = forms.StratumForm(request.POST)
-    if form.is_valid():
-        try:
-            setup.stratum_create(survey=survey, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    _run_form(request, forms.StratumForm(request.POST), lambda data: setup.stratum_create(survey=survey, **data))
     return redirect("surveys:survey", tenant_slug=_slug(request), survey_id=survey.pk)
 
 
@@ -295,14 +297,10 @@ def democratic_detail(request, evaluation_id):
 @tenant_view("survey.manage")
 def group_new(request, evaluation_id):
     evaluation = access_democratic(request.membership, evaluation_id)
-    form = forms.GroupForm(request.POST)
-    if form.is_valid():
-        try:
-            setup.evaluator_group_create(evaluation=evaluation, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    _run_form(
+        request, forms.GroupForm(request.POST),
+        lambda data: setup.evaluator_group_create(evaluation=evaluation, **data),
+    )
     return redirect("surveys:democratic", tenant_slug=_slug(request), evaluation_id=evaluation.pk)
 
 
@@ -310,15 +308,12 @@ def group_new(request, evaluation_id):
 @tenant_view("survey.manage")
 def tokens_new(request, evaluation_id):
     evaluation = access_democratic(request.membership, evaluation_id)
-    form = forms.TokensForm(request.POST, evaluation=evaluation)
-    if form.is_valid():
-        try:
-            tokens = setup.ballot_tokens_issue(group=form.cleaned_data["group"], count=form.cleaned_data["count"])
-            messages.success(request, f"已生成 {len(tokens)} 个测评码")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    tokens = _run_form(
+        request, forms.TokensForm(request.POST, evaluation=evaluation),
+        lambda data: setup.ballot_tokens_issue(group=data["group"], count=data["count"]),
+    )
+    if tokens is not None:
+        messages.success(request, _("已生成 %(n)s 个测评码") % {"n": len(tokens)})
     return redirect("surveys:democratic", tenant_slug=_slug(request), evaluation_id=evaluation.pk)
 
 
