@@ -40,7 +40,12 @@ class Campaign(TenantOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.name}"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The name as documents print it: "2026年度…" once, whether or not the name has the year."""
+        return self.name if str(self.year) in self.name else f"{self.year}年度{self.name}"
 
 
 class CampaignPhase(TenantOwned):

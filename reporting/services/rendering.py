@@ -45,10 +45,10 @@ def bulletin_header(revision: ResultRevision) -> BulletinHeader:
     publication = Publication.objects.filter(revision=revision).select_related("correction_of").first()
     published = publication is not None and publication.is_published
     issued = timezone.localdate(publication.published_at) if published else timezone.localdate()
-    title = f"关于{campaign.year}年度{campaign.name}结果的通报"
+    title = f"关于{campaign.title}结果的通报"
     correction = publication.correction_of if publication is not None else None
     if correction is not None:
-        title = f"关于{campaign.year}年度{campaign.name}结果的更正通报"
+        title = f"关于{campaign.title}结果的更正通报"
     return BulletinHeader(
         office=tenant.office_name or tenant.name,
         document_number=(publication.document_number if publication and publication.document_number else "")
