@@ -28,6 +28,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   as_pg "$pg_bin/pg_ctl" -D "$pg_data" -w -l "$pg_data/server.log" \
     -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
+  "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres kaoping
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/kaoping"
   echo "Throwaway PostgreSQL on port $port"
 fi
