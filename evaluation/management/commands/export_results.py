@@ -17,6 +17,7 @@ def results_document(revision, lang: str = "zh") -> dict:
                 "complete": row.complete,
                 "missing": [text(m, lang) for m in row.missing],
                 "components": {c["key"]: c["value"] for c in row.components},
+                "component_scores": {c["key"]: c["raw"] for c in row.components},
                 "total": None if row.total is None else format(row.total, "f"),
                 "rank": row.rank,
                 "grade": row.grade or None,
@@ -52,7 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         for unit in document["units"]:
-            components = "  ".join(f"{k}={v}" for k, v in unit["components"].items())
+            # the score of each part, then what it adds to the total (domain section 12's columns)
+            components = "  ".join(
+                f"{key}={unit['component_scores'][key]}→{value}" for key, value in unit["components"].items()
+            )
             flags = " ".join(f for f, on in (("vetoed", unit["vetoed"]), ("last-place", unit["last_place"])) if on)
             self.stdout.write(
                 f"{unit['category']:<6} {unit['code']:<6} {unit['name']:<10} {components}  total={unit['total']}"
