@@ -189,7 +189,9 @@ def compute_job_execute(*, job_id: int) -> ComputeJob:
     campaign = job.campaign
     try:
         scheme = engine_scheme_for(campaign)
-        if job.scope == ComputeJob.Scope.CAMPAIGN:
+        latest = ResultRevision.objects.filter(campaign=campaign).order_by("-number").first()
+        # a revision always holds every category, so the first one computes them all
+        if job.scope == ComputeJob.Scope.CAMPAIGN or latest is None:
             wanted = list(scheme.categories)
         else:
             code = job.category.code if job.category_id else _category_code_of(campaign, job.unit_id)
@@ -197,7 +199,6 @@ def compute_job_execute(*, job_id: int) -> ComputeJob:
         if not scheme.categories:
             raise ComputeError("the campaign has no categories to compute")
         _set_progress(job, 0, total=len(wanted) + 1, message="")
-        latest = ResultRevision.objects.filter(campaign=campaign).order_by("-number").first()
         previous_prints = latest.category_fingerprints if latest else {}
 
         computed: dict[str, list] = {}

@@ -247,3 +247,10 @@ def test_a_unit_waiting_for_a_sign_off_loses_the_top_grade_only(example_campaign
     u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
     assert (u1.total, u1.rank, u1.grade, u1.eligible_top, u1.vetoed) == (Decimal("90.00"), 2, "良", False, False)
     assert "签署" in u1.explanation["grade"]["zh"]
+
+
+def test_the_first_revision_holds_every_category_even_from_a_unit_job(example_campaign):
+    unit = example_campaign.campaign_units.get(unit__code="U4").unit
+    job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=unit)
+    job = compute_job_execute(job_id=job.pk)
+    assert UnitResult.objects.filter(revision=job.revision).count() == 6
