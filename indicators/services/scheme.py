@@ -346,6 +346,8 @@ def scheme_document_import(
     Replacing is allowed while the campaign is being configured and nothing refers to its
     indicators yet. Raises :class:`SchemeImportError` with every problem; saves nothing then.
     """
+    if not isinstance(document, Mapping):  # a JSON array or scalar posted as the document
+        raise SchemeImportError(scheme_document_check(document, tenant=tenant))
     document = dict(document)
     if campaign is None and (year is not None or name is not None):
         meta = dict(document.get("campaign") or {})

@@ -1,5 +1,7 @@
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inspections.models import Visit, VisitPhoto
@@ -34,7 +36,7 @@ class VisitIn(serializers.Serializer):
 
     def to_internal_value(self, data):
         # Phones report coordinates with more digits than a visit needs; keep six decimals.
-        if hasattr(data, "copy"):
+        if isinstance(data, Mapping):  # not a list: the base class answers "expected a dictionary"
             data = data.copy()
             for name in ("latitude", "longitude"):
                 if data.get(name) not in (None, ""):
@@ -51,6 +53,17 @@ class PhotoOut(serializers.ModelSerializer):
         fields = ["id", "key", "content_type", "size", "sha256", "uploaded_at"]
 
 
+class FindingOut(serializers.Serializer):
+    """What :meth:`VisitOut.get_findings` returns, so the schema says it (not a string)."""
+
+    id = serializers.IntegerField()
+    item = serializers.IntegerField()
+    count = serializers.IntegerField()
+    note = serializers.CharField()
+    points_each = serializers.CharField()
+    status = serializers.CharField()
+
+
 class VisitOut(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name")
     findings = serializers.SerializerMethodField()
@@ -61,6 +74,7 @@ class VisitOut(serializers.ModelSerializer):
         fields = ["id", "key", "campaign", "unit", "unit_name", "mode", "visited_at", "place", "latitude",
                   "longitude", "status", "conflicts", "received_at", "findings", "photos"]
 
+    @extend_schema_field(FindingOut(many=True))
     def get_findings(self, visit):
         return [
             {"id": f.id, "item": f.item_id, "count": f.count, "note": f.note, "points_each": str(f.points_each),

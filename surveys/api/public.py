@@ -11,6 +11,8 @@ by scripts is bounded by one response per device or verified phone and by the pe
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -29,6 +31,7 @@ class PublicAPIView(APIView):
 class EpollFormView(PublicAPIView):
     """The questionnaire(s) and a fresh nonce; sets the device cookie."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, public_id):
         survey = public_survey(public_id)
         device, new = device_id(request)
@@ -68,6 +71,13 @@ class EpollSubmitInput(serializers.Serializer):
 
 
 class EpollSubmitView(PublicAPIView):
+    @extend_schema(
+        request=EpollSubmitInput,
+        responses={
+            201: inline_serializer("EpollSubmitOut", {"ok": serializers.BooleanField()}),
+            400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request, public_id):
         survey = public_survey(public_id)
         data = EpollSubmitInput(data=request.data)
@@ -100,6 +110,13 @@ class EpollCodeInput(serializers.Serializer):
 
 
 class EpollCodeView(PublicAPIView):
+    @extend_schema(
+        request=EpollCodeInput,
+        responses={
+            202: inline_serializer("EpollCodeOut", {"ok": serializers.BooleanField()}),
+            400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request, public_id):
         survey = public_survey(public_id)
         data = EpollCodeInput(data=request.data)

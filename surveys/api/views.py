@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -23,6 +25,14 @@ class BatchCreateView(TenantAPIView):
 
     action_permissions = {"post": "survey.enter"}
 
+    @extend_schema(
+        request=BatchInput,
+        responses={
+            201: inline_serializer("BatchOut", {"id": serializers.IntegerField(),
+                                                "double_entry": serializers.BooleanField()}),
+            400: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request, tenant_slug, survey_id):
         survey = access_survey(request.membership, survey_id)
         data = BatchInput(data=request.data)
@@ -55,6 +65,14 @@ class SheetCreateView(TenantAPIView):
 
     action_permissions = {"post": "survey.enter"}
 
+    @extend_schema(
+        request=SheetInput,
+        responses={
+            201: inline_serializer("SheetOut", {"status": serializers.CharField(),
+                                                "sheet_no": serializers.IntegerField()}),
+            400: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request, tenant_slug, batch_id):
         batch = access_batch_any(request.membership, batch_id)
         data = SheetInput(data=request.data)
