@@ -37,8 +37,8 @@ def _plain(value: Decimal | None) -> Decimal | None:
 
 def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = None) -> list[UnitInputs]:
     """Every evaluated unit's inputs (survey-only units are left out: they have no category)."""
-    from inspections.selectors.deductions import inspection_deductions
     from evaluation.selectors.year import missing_sign_offs
+    from inspections.selectors.deductions import inspection_deductions
     from surveys.selectors.tallies import democratic_tallies, survey_tallies
 
     enrolments = CampaignUnit.objects.filter(
