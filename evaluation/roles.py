@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "standings.view_own": (frozenset({O, D, L}), "Provisional standings (liaison: own unit)"),
     "rectification.file": (frozenset({L}), "File the unit's rectification report"),
     "rectification.track": (frozenset({O, D}), "Track rectification reports"),
+    "rectification.review": (frozenset({O}), "Accept or return rectification reports"),
     "audit.view": (frozenset({O}), "Browse and export the audit trail"),
 }
 

@@ -297,12 +297,12 @@ def rectifications(request, campaign_id):
             "publication": in_force,
             "reports": reports,
             "counts": [(label, counts[status]) for status, label in RectificationReport.Status.choices],
-            "review_form": RectificationReviewForm(),
+            "review_form": RectificationReviewForm() if request.membership.can("rectification.review") else None,
         },
     )
 
 
-@tenant_view("rectification.track")
+@tenant_view("rectification.review")
 @require_POST
 def rectification_review(request, campaign_id, rectification_id):
     campaign = access_campaign(request.membership, campaign_id)
