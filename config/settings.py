@@ -7,6 +7,7 @@ e-mail.  Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS (doc
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -149,13 +150,42 @@ CELERY_RESULT_BACKEND = None
 # Embedded mode: no broker, tasks run in-process when enqueued.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends, not when it starts: a worker that dies (kill -9, OOM, power)
+# leaves its task to be delivered again, and the job rows make a second run safe
+# (docs/computation.md, "When a worker dies").
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 10)
+# Redis has no acknowledgement bound to a connection: the task of a worker that vanished goes back
+# to the queue this many seconds after it was handed out. It must outlast the longest task, or a
+# task still running would be handed to a second worker.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if CELERY_TASK_TIME_LIMIT < 1 or CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT (and both positive), "
+        f"not {CELERY_BROKER_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT}"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# A job (computation, bulletin) still "running" this long after it started has lost its worker:
+# the hard time limit would have ended it by then. The beat sweep below hands such jobs, and jobs
+# never picked up from the queue in that time, back to the workers.
+KAOPING_JOB_STALE_SECONDS = env_int("KAOPING_JOB_STALE_SECONDS", CELERY_TASK_TIME_LIMIT + 300)
+if KAOPING_JOB_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"KAOPING_JOB_STALE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})"
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
+    "evaluation-requeue-stalled-compute-jobs": {
+        "task": "evaluation.compute_jobs_requeue_stalled",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reporting-requeue-stalled-bulletin-jobs": {
+        "task": "reporting.bulletin_jobs_requeue_stalled",
+        "schedule": crontab(minute="*/5"),
+    },
     "evaluation-deadline-reminders": {
         "task": "evaluation.tasks_year.deadline_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -1,10 +1,27 @@
-"""Celery tasks: ids in, one service call. Retries and limits are explicit."""
+"""Celery tasks: ids in, one service call. Retries and limits are explicit.
+
+A worker that dies mid-task leaves the message unacknowledged (``acks_late``); the broker delivers
+it again, marked ``redelivered``, and the service takes the abandoned job over.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
-from reporting.services.bulletins import bulletin_job_execute
+from evaluation.tasks import redelivered
+from reporting.services.bulletins import bulletin_job_execute, bulletin_jobs_requeue_stalled
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10, time_limit=1800, soft_time_limit=1740)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
 def bulletin_job_run(self, job_id: int) -> int:
-    return bulletin_job_execute(job_id=job_id).pk
+    return bulletin_job_execute(job_id=job_id, redelivered=redelivered(self)).pk
+
+
+@shared_task(name="reporting.bulletin_jobs_requeue_stalled", acks_late=True, time_limit=300)
+def bulletin_jobs_requeue_stalled_run() -> list[int]:
+    return bulletin_jobs_requeue_stalled()

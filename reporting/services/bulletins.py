@@ -1,19 +1,23 @@
 """Bulletin jobs (通报生成任务): record, enqueue after commit, render with progress on the row.
 
 Safe to run twice: a finished job is returned untouched; a job left running by a killed worker
-is rendered again when the task is redelivered (the file is replaced whole).
+is rendered again when the task is redelivered, and a file it left half written is replaced whole.
+The job turns "done" only in the transaction that records its complete file.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from evaluation.models import ResultRevision
 from reporting.models import BulletinJob
+from reporting.models.bulletins import bulletin_path
 from reporting.services import rendering
 
 logger = logging.getLogger(__name__)
@@ -36,7 +40,9 @@ def bulletin_job_start(*, revision: ResultRevision, kind: str, actor=None) -> Bu
 
     job, created = bulletin_job_create(revision=revision, kind=kind, actor=actor)
     if created:
-        transaction.on_commit(lambda: bulletin_job_run.delay(job.pk))
+        # robust: a broker that is down must not turn the committed request into an error; the
+        # job stays queued and the beat sweep (bulletin_jobs_requeue_stalled) sends it later
+        transaction.on_commit(lambda: bulletin_job_run.delay(job.pk), robust=True)
     return job
 
 
@@ -68,11 +74,17 @@ def _progress_writer(job_id: int):
     return write
 
 
-def bulletin_job_execute(*, job_id: int) -> BulletinJob:
+def bulletin_job_execute(*, job_id: int, redelivered: bool = False) -> BulletinJob:
+    """Render one job. A job already running is taken over only when its worker is gone (the task
+    is ``redelivered``, or it has run past ``KAOPING_JOB_STALE_SECONDS``), as computation does."""
     with transaction.atomic():
         job = BulletinJob.objects.select_for_update(of=("self",)).select_related("revision__campaign__tenant").get(pk=job_id)
         if job.is_finished:
             return job
+        stale_before = timezone.now() - timedelta(seconds=settings.KAOPING_JOB_STALE_SECONDS)
+        held = job.status == BulletinJob.Status.RUNNING and job.started_at is not None
+        if held and not redelivered and job.started_at > stale_before:
+            return job  # a live worker is on it
         job.status = BulletinJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -89,10 +101,26 @@ def bulletin_job_execute(*, job_id: int) -> BulletinJob:
         return job
     with transaction.atomic():
         job = BulletinJob.objects.select_for_update(of=("self",)).select_related("revision__campaign").get(pk=job_id)
+        if job.is_finished:  # a delivery that took the job over finished it first
+            return job
         name = f"{FILE_STEMS[job.kind]}-{revision.campaign.year}-r{revision.number}-{job.pk}.{extension}"
+        # A killed attempt of this job may have left this very file half written; the storage would
+        # keep it and pick another name, so it goes first and the complete file takes its place.
+        job.file.storage.delete(bulletin_path(job, name))
         job.file.save(name, ContentFile(content), save=False)
         job.status = BulletinJob.Status.DONE
         job.finished_at = timezone.now()
         job.progress = job.total = max(job.total, 1)
         job.save(update_fields=["file", "status", "finished_at", "progress", "total"])
     return job
+
+
+def bulletin_jobs_requeue_stalled(*, now: datetime | None = None) -> list[int]:
+    """Enqueue again every bulletin job no worker holds (beat; see evaluation.services.compute_recovery)."""
+    from evaluation.services.compute_recovery import stalled_jobs
+    from reporting.tasks import bulletin_job_run
+
+    ids = stalled_jobs(BulletinJob, now=now)
+    for job_id in ids:
+        bulletin_job_run.delay(job_id)
+    return ids

@@ -211,14 +211,24 @@ class Answer(TenantOwned):
 
 class EpollParticipation(TenantOwned):
     """That a phone or device has answered (已参与): a keyed hash only, no time, no link to the
-    response, so one-per-person holds without knowing who said what."""
+    response, so one-per-person holds without knowing who said what.
+
+    ``submission_hash`` is the keyed hash of the form's random submission key, so that the same
+    form sent again is recognised as received (and not refused as a second answer).
+    """
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     identity_hash = models.CharField(max_length=64)
+    submission_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "identity_hash"], name="participation_once")
+            models.UniqueConstraint(fields=["survey", "identity_hash"], name="participation_once"),
+            models.UniqueConstraint(
+                fields=["survey", "submission_hash"],
+                condition=~models.Q(submission_hash=""),
+                name="participation_submission_once",
+            ),
         ]
 
 

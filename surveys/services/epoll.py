@@ -7,6 +7,9 @@
 * Anonymous polls allow one response per device (a random cookie) and a number of responses
   per IP address per hour; identified polls one response per phone number verified by a code.
 * The participation record is a keyed hash with no time and no link to the response.
+* Each form carries a submission key (a random UUID) so that a submission sent again — the page
+  retrying after a dropped connection or a database outage — is accepted once: the same key is
+  answered "received" without writing anything, whether or not the first attempt got through.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -48,6 +53,14 @@ class AlreadyAnswered(EpollRefused):
 
 class RateLimited(EpollRefused):
     pass
+
+
+@dataclass(frozen=True)
+class EpollReceipt:
+    """What a submission did: recorded a new response, or found its submission key already
+    recorded (``replayed``: the same form sent again) and wrote nothing."""
+
+    replayed: bool = False
 
 
 def _keyed(*parts: str) -> str:
@@ -124,8 +137,25 @@ def epoll_code_send(*, survey: Survey, phone: str, ip: str, now=None) -> None:
         transaction.on_commit(lambda: get_sender().send(phone, message))
 
 
-def _verify_phone(survey: Survey, phone: str, code: str, now) -> str:
-    """The phone's keyed hash once its code checks out; a wrong code counts as an attempt."""
+def new_submission_key() -> str:
+    return str(uuid.uuid4())
+
+
+def _submission_hash(survey: Survey, key: str) -> str:
+    """The keyed hash of a form's submission key; "" when the client sent none (older clients)."""
+    if not key:
+        return ""
+    try:
+        canonical = str(uuid.UUID(str(key)))
+    except ValueError as exc:
+        raise EpollRefused("页面已过期,请刷新后重新填写") from exc
+    return _keyed("submission", str(survey.public_id), canonical)
+
+
+def _verify_phone(survey: Survey, phone: str, code: str, now) -> tuple[str, int]:
+    """The phone's keyed hash and its challenge once the code checks out; a wrong code counts as
+    an attempt. The challenge is used up by the caller, in the transaction that records the
+    response, so a submission lost with the database connection can be sent again with the same code."""
     phone = (phone or "").strip()
     if not PHONE_RE.match(phone):
         raise EpollRefused("请输入11位手机号码")
@@ -143,11 +173,10 @@ def _verify_phone(survey: Survey, phone: str, code: str, now) -> str:
             challenge.save(update_fields=["attempts"])  # committed: the attempt must count
             problem = "验证码不正确"
         else:
-            challenge.delete()
             problem = None
     if problem:
         raise EpollRefused(problem)
-    return phone_hash
+    return phone_hash, challenge.pk
 
 
 def epoll_submit(
@@ -161,9 +190,14 @@ def epoll_submit(
     stratum: Stratum | None = None,
     phone: str = "",
     code: str = "",
+    submission_key: str = "",
     now=None,
-) -> Response:
-    """Record one e-poll response; refuses (writing nothing) a second one from the same person."""
+) -> EpollReceipt:
+    """Record one e-poll response; refuses (writing nothing) a second one from the same person.
+
+    ``submission_key`` is the form's random key: sent again, it is answered as received and
+    nothing more is written, so a client may retry a submission whose answer it never got.
+    """
     now = now or timezone.now()
     problem = window_problem(survey, now)
     if problem:
@@ -171,17 +205,33 @@ def epoll_submit(
     if questionnaire.survey_id != survey.pk or (stratum is not None and stratum.survey_id != survey.pk):
         raise EpollRefused("问卷不属于本次评议")
     _check_nonce(survey, nonce, device_id)
+    submission = _submission_hash(survey, submission_key)
+    if submission and _submission_recorded(survey, submission):
+        return EpollReceipt(replayed=True)
     cleaned = QuestionnaireShape(questionnaire).clean(answers, complete=True)
     _rate_limit(f"submit-ip:{survey.pk}:{ip}", survey.ip_hourly_limit, 3600)
+    challenge = None
     if survey.identification == Survey.Identification.PHONE:
-        identity = _verify_phone(survey, phone, code, now)
+        identity, challenge = _verify_phone(survey, phone, code, now)
     else:
         identity = _keyed("device", str(survey.public_id), device_id)
     try:
         with transaction.atomic():
-            EpollParticipation.objects.create(tenant_id=survey.tenant_id, survey=survey, identity_hash=identity)
-            return response_write(
+            if challenge is not None and not PhoneChallenge.objects.filter(pk=challenge).delete()[0]:
+                raise EpollRefused("验证码无效或已过期,请重新获取")  # used by a submission running alongside
+            EpollParticipation.objects.create(
+                tenant_id=survey.tenant_id, survey=survey, identity_hash=identity, submission_hash=submission
+            )
+            response_write(
                 questionnaire=questionnaire, stratum=stratum, channel=Response.Channel.ONLINE, answers=cleaned
             )
     except IntegrityError as exc:
+        # the same form sent twice at once: the other request recorded it
+        if submission and _submission_recorded(survey, submission):
+            return EpollReceipt(replayed=True)
         raise AlreadyAnswered("您已参加过本次评议,感谢您的参与") from exc
+    return EpollReceipt()
+
+
+def _submission_recorded(survey: Survey, submission: str) -> bool:
+    return EpollParticipation.objects.filter(survey=survey, submission_hash=submission).exists()
