@@ -27,6 +27,7 @@ NAV_ITEMS = [
     NavItem(_("年度工作"), "year:index", "campaign.view", 20),
     NavItem(_("消息"), "year:notifications", "notifications.view", 85),
     NavItem(_("人员与角色"), "evaluation:members", "membership.view", 90),
+    NavItem(_("审计日志"), "evaluation:audit", "audit.view", 95),
 ]
 
 

@@ -1,3 +1,4 @@
+from evaluation.models.audit import AuditEvent, AuditTrailImmutable
 from evaluation.models.campaigns import Campaign, CampaignPhase, CampaignUnit, Category, Phase
 from evaluation.models.inputs import AssessedScore, DirectScore, LeafMeasure, LedgerEntry, VetoDecision
 from evaluation.models.results import ComputeJob, ResultRevision, UnitResult
@@ -25,6 +26,8 @@ __all__ = [
     "TargetRound",
     "TargetSheet",
     "AssessedScore",
+    "AuditEvent",
+    "AuditTrailImmutable",
     "Campaign",
     "CampaignPhase",
     "CampaignUnit",

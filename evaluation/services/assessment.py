@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import AssessedScore, Campaign, Unit
 from evaluation.selectors.year import unit_leaves
+from evaluation.services.audit import audit_record, audit_snapshot
 from evaluation.services.ledger import unit_recompute_schedule
 
 TIER_ADJUSTMENTS = ("+", "0", "-")
@@ -20,6 +21,13 @@ TIER_ADJUSTMENTS = ("+", "0", "-")
 
 class AssessmentError(ValueError):
     """A score refused; the message names the unit and leaf."""
+
+
+_AUDIT_FIELDS = ["score", "tier", "tier_adjustment", "verification", "comment", "is_final"]
+
+
+def _audit_label(unit: Unit, node) -> str:
+    return f"{unit.code} · {node.code} {node.name}"
 
 
 def _same(a: AssessedScore, b: AssessedScore) -> bool:
@@ -64,17 +72,22 @@ def assessed_score_save(
         defaults={"tenant_id": campaign.tenant_id, "score": score, "tier": tier, "tier_adjustment": tier_adjustment,
                   "verification": verification, "comment": comment.strip()},
     )
+    before = None
     if not created:
         unchanged = (row.score, row.tier, row.tier_adjustment, row.verification, row.comment) == (
             score, tier, tier_adjustment, verification, comment.strip())
         if unchanged:
             return row
+        before = audit_snapshot(row, fields=_AUDIT_FIELDS)
         row.score, row.tier, row.tier_adjustment = score, tier, tier_adjustment
         row.verification, row.comment = verification, comment.strip()
         row.save(update_fields=["score", "tier", "tier_adjustment", "verification", "comment", "updated_at"])
     _settle_finality(campaign, unit, node)
     unit_recompute_schedule(campaign=campaign, unit=unit, actor=assessor)
     row.refresh_from_db(fields=["is_final"])
+    audit_record(tenant=campaign.tenant_id, actor=assessor, action="assessment.score", obj=row, campaign=campaign,
+                 unit=unit, before=before, after=audit_snapshot(row, fields=_AUDIT_FIELDS), reason=row.comment,
+                 label=_audit_label(unit, node))
     return row
 
 
@@ -88,6 +101,8 @@ def assessed_score_reconcile(*, campaign: Campaign, chosen: AssessedScore, actor
     )
     if chosen.pk not in {r.pk for r in rows}:
         raise AssessmentError(_("该评分不属于本方案。"))
+    names = _assessor_names(rows)
+    before = {names[r.assessor_id]: _final_state(r) for r in rows}
     for row in rows:
         final = row.pk == chosen.pk
         if row.is_final != final:
@@ -95,4 +110,20 @@ def assessed_score_reconcile(*, campaign: Campaign, chosen: AssessedScore, actor
             row.save(update_fields=["is_final"])
     unit_recompute_schedule(campaign=campaign, unit=chosen.unit, actor=actor)
     chosen.refresh_from_db()
+    audit_record(tenant=campaign.tenant_id, actor=actor, action="assessment.reconcile", obj=chosen, campaign=campaign,
+                 before=before, after={names[r.assessor_id]: _final_state(r) for r in rows},
+                 label=_audit_label(chosen.unit, chosen.node))
     return chosen
+
+
+def _assessor_names(rows: list[AssessedScore]) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in={r.assessor_id for r in rows})
+    return {user.pk: f"{user.get_full_name()} ({user.get_username()})" if user.get_full_name()
+            else user.get_username() for user in users}
+
+
+def _final_state(row: AssessedScore) -> dict:
+    return {**audit_snapshot(row, fields=["score"]), "tier": f"{row.tier}{row.tier_adjustment}",
+            "is_final": row.is_final}

@@ -42,17 +42,23 @@ def compute_job_start(
 
 @transaction.atomic
 def compute_job_create(
-    *, campaign: Campaign, actor=None, scope: str = ComputeJob.Scope.CAMPAIGN, category=None, unit=None
+    *, campaign: Campaign, actor=None, scope: str = ComputeJob.Scope.CAMPAIGN, category=None, unit=None,
+    reason: str = "",
 ) -> tuple[ComputeJob, bool]:
     """The job row, or the campaign's unfinished job asked to run again afterwards.
 
     One unfinished job per campaign (a partial unique constraint): when one is already queued or
     running, its inputs may predate this change, so it is flagged to compute once more when done.
+    Either way the request goes to the audit trail (who, scope, why).
     """
+    from evaluation.services.audit import audit_record
+
     if scope == ComputeJob.Scope.UNIT and unit is None:
         raise ComputeError("scope unit needs a unit")
     if scope == ComputeJob.Scope.CATEGORY and category is None:
         raise ComputeError("scope category needs a category")
+    requested = {"scope": scope, "category": category.code if category is not None else None,
+                 "unit": unit.code if unit is not None else None}
     try:
         with transaction.atomic():
             job = ComputeJob.objects.create(
@@ -63,6 +69,8 @@ def compute_job_create(
                 unit=unit,
                 requested_by=actor,
             )
+        audit_record(tenant=campaign.tenant_id, actor=actor, action="compute.request", obj=job, campaign=campaign,
+                     after={**requested, "job": job.pk}, reason=reason, label=f"#{job.pk} {job.get_scope_display()}")
         return job, True
     except IntegrityError:
         job = (
@@ -71,10 +79,15 @@ def compute_job_create(
             .first()
         )
         if job is None:  # it finished between our insert and this read
-            return compute_job_create(campaign=campaign, actor=actor, scope=scope, category=category, unit=unit)
+            return compute_job_create(campaign=campaign, actor=actor, scope=scope, category=category, unit=unit,
+                                      reason=reason)
         if job.scope != ComputeJob.Scope.CAMPAIGN or job.status == ComputeJob.Status.RUNNING:
             job.rerun_requested = True
             job.save(update_fields=["rerun_requested"])
+        # the request is served by the unfinished job: recorded all the same, with the job it joined
+        # (not as its object: that job's own unit may not be the one this request names)
+        audit_record(tenant=campaign.tenant_id, actor=actor, action="compute.request", campaign=campaign, unit=unit,
+                     after={**requested, "job": job.pk, "joined": True}, reason=reason, label=f"#{job.pk}")
         return job, False
 
 
@@ -171,8 +184,18 @@ def _set_progress(job: ComputeJob, progress: int, total: int | None = None, mess
     ComputeJob.objects.filter(pk=job.pk).update(**fields)
 
 
-def compute_job_execute(*, job_id: int) -> ComputeJob:
-    """Run one job. Safe to call twice: a finished job is returned untouched."""
+def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob:
+    """Run one job. Safe to call twice: a finished job is returned untouched.
+
+    A job already running is taken over only when its worker is gone: the broker delivers the
+    task again (``redelivered``) only once that worker died, and a job running for longer than
+    the hard time limit (``KAOPING_JOB_STALE_SECONDS``) has no worker left. Any other second
+    delivery leaves it to the worker that holds it.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
     from indicators.selectors.scheme import engine_scheme_for
 
     with transaction.atomic():
@@ -183,6 +206,10 @@ def compute_job_execute(*, job_id: int) -> ComputeJob:
         )
         if job.status in (ComputeJob.Status.DONE, ComputeJob.Status.FAILED):
             return job
+        stale_before = timezone.now() - timedelta(seconds=settings.KAOPING_JOB_STALE_SECONDS)
+        held = job.status == ComputeJob.Status.RUNNING and job.started_at is not None
+        if held and not redelivered and job.started_at > stale_before:
+            return job  # a live worker is on it
         job.status = ComputeJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -269,6 +296,15 @@ def _write_revision(job, scheme, latest, computed, prints) -> ComputeJob:
                 rows.append(row)
         UnitResult.objects.bulk_create(rows, batch_size=500)
         job.status, job.revision = ComputeJob.Status.DONE, revision
+        from evaluation.services.audit import audit_record
+
+        audit_record(
+            tenant=campaign.tenant_id, actor=job.requested_by, action="compute.revision", obj=revision,
+            campaign=campaign, before={"revision": latest.number if latest is not None else None},
+            after={"revision": revision.number, "units": len(rows),
+                   "recomputed": sorted(computed), "job": job.pk, "scope": job.scope},
+            label=f"r{revision.number}",
+        )
     job.progress = job.total = max(job.total, 1)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "revision", "message", "progress", "total", "finished_at"])

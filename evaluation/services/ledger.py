@@ -8,10 +8,31 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from evaluation.models import Campaign, Department, LedgerEntry, Unit
+from evaluation.services.audit import audit_record, audit_snapshot
 
 
 class LedgerError(ValueError):
     """A ledger entry that cannot be filed as given; the message names the field and why."""
+
+
+_AUDIT_FIELDS = ["kind", "rule_key", "quantity", "points", "occurred_on", "source_document", "event_key", "exempt",
+                 "joint_role", "note", "department", "status", "void_reason"]
+
+
+def _audit_state(entry: LedgerEntry) -> dict:
+    return {"node": entry.node.code, **audit_snapshot(entry, fields=_AUDIT_FIELDS)}
+
+
+def _audit_label(entry: LedgerEntry) -> str:
+    return f"#{entry.pk} {entry.unit.code} · {entry.node.code} {entry.node.name}"
+
+
+def _audit_filed(entry: LedgerEntry, actor, imported: bool = False, reason: str | None = None) -> None:
+    after = _audit_state(entry)
+    if imported:
+        after["imported"] = True
+    audit_record(tenant=entry.tenant_id, actor=actor, action="ledger.file", obj=entry, after=after,
+                 reason=entry.note if reason is None else reason, label=_audit_label(entry))
 
 
 def _price(node, kind: str, rule_key: str, quantity: Decimal) -> Decimal:
@@ -44,8 +65,14 @@ def ledger_entry_file(
     note: str = "",
     department: Department | None = None,
     recompute: bool = True,
+    reason: str | None = None,
+    by_system: bool = False,
 ) -> LedgerEntry:
-    """File one entry against a unit's leaf; the tenant of every object must agree."""
+    """File one entry against a unit's leaf; the tenant of every object must agree.
+
+    The audit trail records ``reason`` (default: the note) and ``filed_by`` as the actor, or no
+    actor when ``by_system`` (a scheduled sweep files it in someone's name).
+    """
     if not (campaign.tenant_id == unit.tenant_id == node.tenant_id):
         raise LedgerError("unit: not in this campaign's tenant")
     if node.category.campaign_id != campaign.pk:
@@ -75,6 +102,7 @@ def ledger_entry_file(
         department=department,
         filed_by=filed_by,
     )
+    _audit_filed(entry, None if by_system else filed_by, reason=reason)
     if recompute:
         unit_recompute_schedule(campaign=campaign, unit=unit, actor=filed_by)
     _notify_unit_of_entry(entry)
@@ -191,12 +219,14 @@ def _file_quietly(*, campaign, unit, node, rule_key, membership, occurred_on, qu
     if quantity <= 0:
         raise LedgerError("quantity: must be more than 0")
     kind = ledger_kind_of(node)
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         tenant_id=campaign.tenant_id, campaign=campaign, unit=unit, node=node, kind=kind, rule_key=rule_key,
         quantity=quantity, points=_price(node, kind, rule_key, quantity), occurred_on=occurred_on,
         source_document=source_document, event_key=event_key, exempt=exempt, joint_role=joint_role, note=note,
         department=department, filed_by=membership.user,
     )
+    _audit_filed(entry, membership, imported=True)
+    return entry
 
 
 def appeal_deadline(entry: LedgerEntry) -> dt.date:
@@ -238,8 +268,11 @@ def ledger_entry_appeal(*, entry: LedgerEntry, actor, reason: str, files=()):
     )
     for checked in files:
         evidence_attach(checked=checked, campaign=entry.campaign, unit=entry.unit, uploaded_by=actor, appeal=appeal)
+    before = {"status": entry.status}
     entry.status = LedgerEntry.Status.APPEALED
     entry.save(update_fields=["status"])
+    audit_record(tenant=entry.tenant_id, actor=actor, action="ledger.appeal", obj=entry, before=before,
+                 after={"status": entry.status, "appeal": appeal.pk}, reason=appeal.reason, label=_audit_label(entry))
     notification_send(
         tenant_id=entry.tenant_id,
         users=members_with_role(entry.tenant_id, Role.OFFICE_ADMIN),
@@ -278,9 +311,13 @@ def ledger_entry_confirm(*, entry: LedgerEntry, actor, reason: str = "") -> Ledg
     entry = LedgerEntry.objects.select_for_update().select_related("unit", "node", "campaign").get(pk=entry.pk)
     if entry.status == LedgerEntry.Status.VOIDED:
         raise LedgerError(_("已撤销的台帐不能再确认。"))
+    before = {"status": entry.status}
     appealed = _decide_appeals(entry, actor, Appeal.Status.REJECTED, reason.strip())
     entry.status = LedgerEntry.Status.CONFIRMED
     entry.save(update_fields=["status"])
+    after = {"status": entry.status, **({"appeal": Appeal.Status.REJECTED.value} if appealed else {})}
+    audit_record(tenant=entry.tenant_id, actor=actor, action="ledger.confirm", obj=entry, before=before, after=after,
+                 reason=reason, label=_audit_label(entry))
     if appealed:
         _notify_decision(entry, _("申诉处理结果:台帐 #%(id)s(%(node)s)维持原登记。%(reason)s")
                          % {"id": entry.pk, "node": entry.node.name, "reason": reason.strip()})
@@ -299,10 +336,15 @@ def ledger_entry_void(*, entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
     entry = LedgerEntry.objects.select_for_update().select_related("unit", "node", "campaign").get(pk=entry.pk)
     if entry.status == LedgerEntry.Status.VOIDED:
         raise LedgerError(_("该台帐已撤销。"))
-    _decide_appeals(entry, actor, Appeal.Status.UPHELD, reason.strip())
+    before = {"status": entry.status, "void_reason": entry.void_reason}
+    appealed = _decide_appeals(entry, actor, Appeal.Status.UPHELD, reason.strip())
     entry.status = LedgerEntry.Status.VOIDED
     entry.void_reason = reason.strip()
     entry.save(update_fields=["status", "void_reason"])
+    after = {"status": entry.status, "void_reason": entry.void_reason,
+             **({"appeal": Appeal.Status.UPHELD.value} if appealed else {})}
+    audit_record(tenant=entry.tenant_id, actor=actor, action="ledger.void", obj=entry, before=before, after=after,
+                 reason=entry.void_reason, label=_audit_label(entry))
     unit_recompute_schedule(campaign=entry.campaign, unit=entry.unit, actor=actor)
     _notify_decision(entry, _("台帐 #%(id)s(%(node)s)已撤销:%(reason)s")
                      % {"id": entry.pk, "node": entry.node.name, "reason": entry.void_reason})

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from evaluation.models import Campaign, LeafMeasure, Unit
+from evaluation.services.audit import audit_record, audit_snapshot
 
 
 class MeasureError(ValueError):
@@ -39,10 +40,15 @@ def leaf_measure_set(
         if not number.is_finite() or number < 0:
             raise MeasureError("value: must be a number of 0 or more")
         fields = {"value": number, "items": []}
+    previous = LeafMeasure.objects.select_for_update().filter(campaign=campaign, unit=unit, node=node).first()
+    before = audit_snapshot(previous, fields=["value", "items"]) if previous is not None else None
     measure, _ = LeafMeasure.objects.update_or_create(
         tenant_id=campaign.tenant_id, campaign=campaign, unit=unit, node=node,
         defaults={**fields, "entered_by": actor},
     )
+    audit_record(tenant=campaign.tenant_id, actor=actor, action="measure.set", obj=measure, campaign=campaign, unit=unit,
+                 before=before, after=audit_snapshot(measure, fields=["value", "items"]),
+                 label=f"{unit.code} · {node.code} {node.name}")
     from evaluation.services.compute import compute_job_start
 
     transaction.on_commit(lambda: compute_job_start(campaign=campaign, actor=actor, scope="unit", unit=unit))

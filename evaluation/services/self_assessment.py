@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Campaign, Evidence, Phase, SelfAssessment, SelfAssessmentSheet, Unit
 from evaluation.roles import Role
 from evaluation.selectors.year import deadline_passed, enrolment_of, unit_leaves
+from evaluation.services.audit import audit_record, audit_snapshot
 from evaluation.services.evidence import CheckedFile, evidence_attach, evidence_delete
 from evaluation.services.notifications import liaisons_of, members_with_role, notification_send
 
@@ -67,11 +68,16 @@ def self_assessment_save(
         defaults={"tenant_id": sheet.tenant_id, "sheet": sheet, "score": score, "narrative": narrative.strip(),
                   "updated_by": actor},
     )
+    before = None if created else audit_snapshot(entry, fields=["score", "narrative"])
     if not created:
         entry.score = score
         entry.narrative = narrative.strip()
         entry.updated_by = actor
         entry.save(update_fields=["score", "narrative", "updated_by", "updated_at"])
+    after = audit_snapshot(entry, fields=["score", "narrative"])
+    if after != before:
+        audit_record(tenant=sheet.tenant_id, actor=actor, action="self.save", obj=entry, before=before, after=after,
+                     label=f"{sheet.unit.code} · {node.code} {node.name}")
     for checked in files:
         evidence_attach(checked=checked, campaign=sheet.campaign, unit=sheet.unit, uploaded_by=actor,
                         self_assessment=entry)
@@ -103,10 +109,15 @@ def self_sheet_submit(*, sheet: SelfAssessmentSheet, actor) -> SelfAssessmentShe
             _("还有 %(n)s 项指标未填写自评分:%(names)s。")
             % {"n": len(missing), "names": "、".join(f"{leaf.code} {leaf.name}" for leaf in missing[:5])}
         )
+    before = {"status": sheet.status}
     sheet.status = SelfAssessmentSheet.Status.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = actor
     sheet.save(update_fields=["status", "submitted_at", "submitted_by"])
+    scores = SelfAssessment.objects.filter(sheet=sheet).select_related("node").order_by("node__code")
+    audit_record(tenant=sheet.tenant_id, actor=actor, action="self.submit", obj=sheet, before=before,
+                 after={"status": sheet.status, "scores": {row.node.code: row.score for row in scores}},
+                 label=f"{sheet.unit.code} {sheet.unit.name}")
     notification_send(
         tenant_id=sheet.tenant_id,
         users=members_with_role(sheet.tenant_id, Role.OFFICE_ADMIN) + members_with_role(sheet.tenant_id, Role.ASSESSOR),
@@ -125,10 +136,13 @@ def self_sheet_reopen(*, sheet: SelfAssessmentSheet, actor, reason: str) -> Self
         raise SelfAssessmentError(_("自评尚未提交,无需退回。"))
     if not reason.strip():
         raise SelfAssessmentError(_("请写明退回理由。"))
+    before = {"status": sheet.status}
     sheet.status = SelfAssessmentSheet.Status.DRAFT
     sheet.reopened_at = timezone.now()
     sheet.reopen_reason = reason.strip()
     sheet.save(update_fields=["status", "reopened_at", "reopen_reason"])
+    audit_record(tenant=sheet.tenant_id, actor=actor, action="self.reopen", obj=sheet, before=before,
+                 after={"status": sheet.status}, reason=sheet.reopen_reason, label=f"{sheet.unit.code} {sheet.unit.name}")
     notification_send(
         tenant_id=sheet.tenant_id, users=liaisons_of(sheet.unit), kind="self_reopened",
         message=_("效能办退回了本单位自评,请修改后重新提交:%(reason)s") % {"reason": sheet.reopen_reason},

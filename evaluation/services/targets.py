@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Campaign, Phase, TargetItem, TargetRound, TargetSheet, Unit
 from evaluation.roles import Role
 from evaluation.selectors.year import deadline_passed, enrolment_of, open_nodes
+from evaluation.services.audit import audit_record
 from evaluation.services.notifications import liaisons_of, members_with_role, notification_send
 
 
@@ -130,8 +131,12 @@ def target_sheet_submit(*, sheet: TargetSheet, actor) -> TargetRound:
         tenant_id=sheet.tenant_id, sheet=sheet, number=number, submitted_at=timezone.now(), submitted_by=actor,
         items=_snapshot(sheet),
     )
+    before = {"status": sheet.status}
     sheet.status = TargetSheet.Status.SUBMITTED
     sheet.save(update_fields=["status"])
+    audit_record(tenant=sheet.tenant_id, actor=actor, action="targets.submit", obj=sheet, before=before,
+                 after={"status": sheet.status, "round": number, "items": _audit_items(round_.items)},
+                 label=_audit_label(sheet))
     notification_send(
         tenant_id=sheet.tenant_id,
         users=members_with_role(sheet.tenant_id, Role.OFFICE_ADMIN),
@@ -153,6 +158,7 @@ def target_sheet_review(*, sheet: TargetSheet, actor, decisions: dict[int, tuple
     if sheet.status != TargetSheet.Status.SUBMITTED:
         raise TargetError(_("只有已提交待审核的指标才能审核。"))
     items = list(sheet.items.select_related("parent"))
+    before = {"status": sheet.status, "items": _audit_items(_snapshot(sheet))}
     problems = []
     for item in items:
         if item.decision == TargetItem.Decision.APPROVED:
@@ -179,6 +185,9 @@ def target_sheet_review(*, sheet: TargetSheet, actor, decisions: dict[int, tuple
     if returned:
         sheet.status = TargetSheet.Status.RETURNED
         sheet.save(update_fields=["status"])
+        audit_record(tenant=sheet.tenant_id, actor=actor, action="targets.return", obj=sheet, before=before,
+                     after={"status": sheet.status, "round": round_.number, "items": _audit_items(round_.items)},
+                     reason="; ".join(f"{item.name}: {item.comment}" for item in returned), label=_audit_label(sheet))
         notification_send(
             tenant_id=sheet.tenant_id, users=liaisons_of(sheet.unit), kind="targets_returned",
             message=_("效能办退回了 %(n)s 项细化指标(第 %(r)s 轮),请修改后重新提交。")
@@ -187,12 +196,29 @@ def target_sheet_review(*, sheet: TargetSheet, actor, decisions: dict[int, tuple
         )
     else:
         _freeze(sheet, items, actor)
+        audit_record(tenant=sheet.tenant_id, actor=actor, action="targets.approve", obj=sheet, before=before,
+                     after={"status": sheet.status, "round": round_.number, "items": _audit_items(_snapshot(sheet)),
+                            "nodes": sorted(item.node.code for item in items)},
+                     label=_audit_label(sheet))
         notification_send(
             tenant_id=sheet.tenant_id, users=liaisons_of(sheet.unit), kind="targets_approved",
             message=_("本单位细化指标已批准并冻结(第 %(r)s 轮)。") % {"r": round_.number},
             url=_url(sheet.campaign, sheet.unit),
         )
     return sheet
+
+
+def _audit_label(sheet: TargetSheet) -> str:
+    return f"{sheet.unit.code} {sheet.unit.name}"
+
+
+def _audit_items(snapshot: list[dict]) -> dict:
+    """The round's items keyed for a readable diff: name → points and decision."""
+    return {
+        f"{row['parent']} {row['name']}": {"points": row["points"], "decision": row["decision"],
+                                           **({"comment": row["comment"]} if row["comment"] else {})}
+        for row in snapshot
+    }
 
 
 def _freeze(sheet: TargetSheet, items: list[TargetItem], actor) -> None:

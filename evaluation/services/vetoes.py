@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Campaign, Department, Unit, VetoDecision
 from evaluation.roles import Role
 from evaluation.selectors.year import enrolment_of
+from evaluation.services.audit import audit_record
 from evaluation.services.evidence import CheckedFile, storage_name
 from evaluation.services.ledger import unit_recompute_schedule
 from evaluation.services.notifications import liaisons_of, members_with_role, notification_send
@@ -37,6 +38,7 @@ def veto_decide(
     if decision == VetoDecision.Decision.VETOED and not reason.strip():
         raise VetoError(_("否决必须写明理由。"))
     row = VetoDecision.objects.select_for_update().filter(campaign=campaign, unit=unit, department=department).first()
+    before = None if row is None else {"decision": row.decision, "reason": row.reason, "document": row.document.name or ""}
     if row is None:
         row = VetoDecision(tenant_id=campaign.tenant_id, campaign=campaign, unit=unit, department=department)
     row.decision = decision
@@ -53,6 +55,9 @@ def veto_decide(
         row.save()
     else:
         row.save(update_fields=["decision", "reason", "decided_by", "document", "decided_at"])
+    audit_record(tenant=campaign.tenant_id, actor=actor, action="veto.decide", obj=row, campaign=campaign, unit=unit,
+                 before=before, after={"decision": row.decision, "reason": row.reason, "document": row.document.name or ""},
+                 reason=row.reason, label=f"{unit.code} {unit.name} · {department.name}")
     unit_recompute_schedule(campaign=campaign, unit=unit, actor=actor)
     if decision == VetoDecision.Decision.VETOED:
         text = _("%(dept)s 对 %(unit)s 作出一票否决:%(reason)s") % {

@@ -25,6 +25,13 @@ def samples(ctx) -> dict:
         "unit_result",
         UnitResult.objects.create(tenant=ctx["tenant"], revision=revision, unit=ctx["unit"], category=category),
     )
+    from evaluation.models import AuditEvent
+
+    audit_event = ctx.setdefault(
+        "audit_event",
+        AuditEvent.objects.create(tenant=ctx["tenant"], campaign=campaign, unit=ctx["unit"], action="ledger.void",
+                                  before={"status": "filed"}, after={"status": "voided"}, reason="walk"),
+    )
     from evaluation.tests.walk_samples_year import samples as year_samples
 
     return {
@@ -32,6 +39,7 @@ def samples(ctx) -> dict:
         "job_id": job.pk,
         "api:compute-job": job.pk,
         "api:unit-result": result.pk,
+        "api:audit-event": audit_event.pk,
         "campaign_id": campaign.pk,
         "category_id": category.pk,
         "unit_id": ctx["unit"].pk,

@@ -632,7 +632,7 @@ def workbook_import(*, tenant: Tenant, fileobj, actor, year: int | None = None, 
     if problems:
         raise WorkbookError(_unique(problems))
     try:
-        return scheme_document_import(tenant=tenant, document=document, actor=actor)
+        return scheme_document_import(tenant=tenant, document=document, actor=actor, source="workbook")
     except SchemeImportError as error:
         raise WorkbookError([CellProblem(META_SHEET, None, None, m) for m in error.messages]) from error
 

@@ -28,6 +28,7 @@ from evaluation.models import (
     Tenant,
     Unit,
 )
+from evaluation.services.audit import audit_record
 from indicators.models import CategoryRules, IndicatorNode
 from indicators.selectors.scheme import CATEGORY_EXTRA_KEYS, DOCUMENT_FORMAT, scheme_document
 
@@ -339,12 +340,15 @@ def scheme_document_import(
     year: int | None = None,
     name: str | None = None,
     cloned_from: Campaign | None = None,
+    source: str = "document",
 ) -> Campaign:
     """Create a campaign from a scheme document, or replace the scheme of ``campaign``.
 
     ``year`` and ``name`` override the document's campaign block (a template has none).
     Replacing is allowed while the campaign is being configured and nothing refers to its
     indicators yet. Raises :class:`SchemeImportError` with every problem; saves nothing then.
+    ``source`` (document, workbook, clone, template) is written to the audit trail with a
+    summary of what was imported: one event per import.
     """
     if not isinstance(document, Mapping):  # a JSON array or scalar posted as the document
         raise SchemeImportError(scheme_document_check(document, tenant=tenant))
@@ -369,6 +373,7 @@ def scheme_document_import(
         raise SchemeImportError(problems)
     try:
         with transaction.atomic():
+            before = None
             if campaign is None:
                 meta = document["campaign"]
                 campaign = Campaign.objects.create(
@@ -380,16 +385,37 @@ def scheme_document_import(
                 )
                 _write_phases(campaign=campaign, phases=meta.get("phases") or [])
             else:
+                before = _scheme_summary(campaign)
                 CampaignUnit.objects.filter(campaign=campaign).delete()
                 # children first is not needed: the parent FK cascades inside one category
                 IndicatorNode.objects.filter(category__campaign=campaign).delete()
                 Category.objects.filter(campaign=campaign).delete()
             _write_categories(campaign=campaign, document=document)
+            after = {"source": source, **_scheme_summary(campaign)}
+            if cloned_from is not None:
+                after["cloned_from"] = cloned_from.title
+            audit_record(tenant=tenant, actor=actor, action="scheme.import", obj=campaign, before=before, after=after,
+                         label=campaign.title)
     except ProtectedError as error:
         raise SchemeImportError(["方案的指标已被台帐、评分或单位细化目标引用,不能整体替换"]) from error
     except IntegrityError as error:
         raise SchemeImportError([f"保存失败:{error}"]) from error
     return campaign
+
+
+def _scheme_summary(campaign: Campaign) -> dict[str, Any]:
+    """What the audit trail keeps of a whole scheme: its categories and how much is in each."""
+    categories = {}
+    for category in Category.objects.filter(campaign=campaign).order_by("order", "code"):
+        categories[category.code] = {
+            "name": category.name,
+            "nodes": IndicatorNode.objects.filter(category=category).count(),
+            "units": CampaignUnit.objects.filter(campaign=campaign, category=category).count(),
+        }
+    return {
+        "categories": categories,
+        "survey_only_units": CampaignUnit.objects.filter(campaign=campaign, category__isnull=True).count(),
+    }
 
 
 def campaign_clone(*, source: Campaign, year: int, name: str, actor) -> Campaign:
@@ -416,7 +442,8 @@ def campaign_clone(*, source: Campaign, year: int, name: str, actor) -> Campaign
         "document_number": "",
         "phases": phases,
     }
-    return scheme_document_import(tenant=source.tenant, document=document, actor=actor, cloned_from=source)
+    return scheme_document_import(tenant=source.tenant, document=document, actor=actor, cloned_from=source,
+                                  source="clone")
 
 
 def campaign_from_template(*, tenant: Tenant, template_key: str, year: int, name: str, actor) -> Campaign:
@@ -424,4 +451,5 @@ def campaign_from_template(*, tenant: Tenant, template_key: str, year: int, name
     from indicators.templates_library import load_template
 
     template = load_template(template_key)
-    return scheme_document_import(tenant=tenant, document=template.document, actor=actor, year=year, name=name)
+    return scheme_document_import(tenant=tenant, document=template.document, actor=actor, year=year, name=name,
+                                  source=f"template:{template_key}")

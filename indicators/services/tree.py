@@ -20,6 +20,7 @@ from django.db.models.deletion import ProtectedError
 from evaluation.engine.methods import DEDUCTION_METHODS, METHODS
 from evaluation.engine.params import Problems, Reader, where_node
 from evaluation.models import Campaign, CampaignUnit, Category, Department, Phase, Unit
+from evaluation.services.audit import audit_record, audit_snapshot
 from indicators.models import CategoryRules, IndicatorNode
 
 __all__ = [
@@ -138,6 +139,22 @@ def _check(category: Category, data: NodeData, node: IndicatorNode | None) -> li
     return problems
 
 
+_NODE_AUDIT_FIELDS = ["code", "name", "points", "weight", "description", "evidence_requirements", "method", "params",
+                      "pool_kind", "pool_overflow", "pool_cap", "unit", "provider", "open_for_targets"]
+_RULES_AUDIT_FIELDS = ["components", "grading", "veto", "tie_break", "name_last_place", "joint_split", "points",
+                       "survey_options"]
+
+
+def _node_state(node: IndicatorNode) -> dict:
+    return {**audit_snapshot(node, fields=_NODE_AUDIT_FIELDS),
+            "parent": node.parent.code if node.parent_id else None, "order": node.order}
+
+
+def _node_audit(*, node: IndicatorNode, actor, action: str, before=None, after=None) -> None:
+    audit_record(tenant=node.tenant_id, actor=actor, action=action, obj=node, campaign=node.category.campaign_id,
+                 before=before, after=after, label=f"{node.category.code} · {node.code} {node.name}")
+
+
 def _pool_above(node: IndicatorNode | None) -> str:
     seen = set()
     while node is not None and node.pk not in seen:
@@ -183,6 +200,7 @@ def node_create(*, category: Category, data: NodeData, actor) -> IndicatorNode:
     node = IndicatorNode(tenant_id=category.tenant_id, category=category, order=(last or 0) + 1)
     _apply(node, data)
     node.save()
+    _node_audit(node=node, actor=actor, action="scheme.node_create", after=_node_state(node))
     return node
 
 
@@ -196,12 +214,16 @@ def node_update(*, node: IndicatorNode, data: NodeData, version: int, actor) -> 
     locked = IndicatorNode.objects.select_for_update().get(pk=node.pk)
     if locked.version != version:
         raise SchemeEditError([f"指标 {node.code} 已被他人修改,请刷新后重试"])
+    before = _node_state(locked)
     if data.parent != locked.parent:
         last = IndicatorNode.objects.filter(category=category, parent=data.parent).aggregate(m=Max("order"))["m"]
         locked.order = (last or 0) + 1
     fields = _apply(locked, data)
     locked.version = locked.version + 1
     locked.save(update_fields=[*fields, "order", "version"])
+    after = _node_state(locked)
+    if after != before:
+        _node_audit(node=locked, actor=actor, action="scheme.node_update", before=before, after=after)
     return locked
 
 
@@ -218,10 +240,13 @@ def node_move(*, node: IndicatorNode, direction: str, actor) -> None:
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(siblings):
         return
+    before = {"order": [s.code for s in siblings]}
     siblings[index], siblings[other] = siblings[other], siblings[index]
     for order, sibling in enumerate(siblings, start=1):
         if sibling.order != order:
             IndicatorNode.objects.filter(pk=sibling.pk).update(order=order, version=F("version") + 1)
+    _node_audit(node=node, actor=actor, action="scheme.node_move", before=before,
+                after={"order": [s.code for s in siblings]})
 
 
 @transaction.atomic
@@ -234,10 +259,13 @@ def node_delete(*, node: IndicatorNode, actor) -> int:
     while frontier:
         frontier = list(IndicatorNode.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids.extend(frontier)
+    subtree = IndicatorNode.objects.filter(pk__in=ids).select_related("parent").order_by("code")
+    before = {row.code: _node_state(row) for row in subtree}
     try:
         IndicatorNode.objects.filter(pk__in=ids).delete()
     except ProtectedError as error:
         raise SchemeEditError([f"指标 {node.code} 或其下级已被台帐或单位细化目标引用,不能删除"]) from error
+    _node_audit(node=node, actor=actor, action="scheme.node_delete", before=before)
     return len(ids)
 
 
@@ -275,9 +303,10 @@ def category_rules_update(*, category: Category, rules: Mapping[str, Any], actor
         problems.extend(_rules_problems_only(error.problems))
     if problems:
         raise SchemeEditError(problems)
-    row, _created = CategoryRules.objects.select_for_update().get_or_create(
+    row, created = CategoryRules.objects.select_for_update().get_or_create(
         category=category, defaults={"tenant_id": category.tenant_id}
     )
+    before = None if created else audit_snapshot(row, fields=_RULES_AUDIT_FIELDS)
     from evaluation.engine.params import to_decimal
 
     row.components = list(rules.get("components") or [])
@@ -291,6 +320,11 @@ def category_rules_update(*, category: Category, rules: Mapping[str, Any], actor
     row.version = row.version + 1
     row.save(update_fields=["components", "grading", "veto", "tie_break", "name_last_place", "joint_split",
                             "points", "survey_options", "version"])
+    after = audit_snapshot(row, fields=_RULES_AUDIT_FIELDS)
+    if after != before:
+        audit_record(tenant=category.tenant_id, actor=actor, action="scheme.rules_update", obj=row,
+                     campaign=category.campaign_id, before=before, after=after,
+                     label=f"{category.code} {category.name}")
     return row
 
 
@@ -310,6 +344,9 @@ def category_create(*, campaign: Campaign, code: str, name: str, actor) -> Categ
         tenant_id=campaign.tenant_id, campaign=campaign, code=code, name=name, order=(last or 0) + 1
     )
     CategoryRules.objects.create(tenant_id=campaign.tenant_id, category=category, veto={"mode": "none"})
+    audit_record(tenant=campaign.tenant_id, actor=actor, action="scheme.category_create", obj=category,
+                 after={"code": category.code, "name": category.name, "order": category.order},
+                 label=f"{category.code} {category.name}")
     return category
 
 
@@ -319,18 +356,35 @@ def enrolment_set(*, campaign: Campaign, unit: Unit, category: Category | None, 
     _editable(campaign)
     if category is not None and category.campaign_id != campaign.pk:
         raise SchemeEditError(["类别不属于本考评方案"])
-    current = CampaignUnit.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
+    current = (CampaignUnit.objects.select_for_update(of=("self",)).select_related("category")
+               .filter(campaign=campaign, unit=unit).first())
+    before = _enrolment_state(current)
     if category is None and not survey_only:
         if current is not None:
             current.delete()
+        _enrolment_audit(campaign=campaign, unit=unit, actor=actor, before=before, after=None)
         return
     if current is None:
-        CampaignUnit.objects.create(tenant_id=campaign.tenant_id, campaign=campaign, unit=unit,
-                                    category=category, survey_only=category is None)
-        return
-    current.category = category
-    current.survey_only = category is None
-    current.save(update_fields=["category", "survey_only"])
+        current = CampaignUnit.objects.create(tenant_id=campaign.tenant_id, campaign=campaign, unit=unit,
+                                              category=category, survey_only=category is None)
+    else:
+        current.category = category
+        current.survey_only = category is None
+        current.save(update_fields=["category", "survey_only"])
+    _enrolment_audit(campaign=campaign, unit=unit, actor=actor, before=before, after=_enrolment_state(current))
+
+
+def _enrolment_state(enrolment: CampaignUnit | None) -> dict | None:
+    if enrolment is None:
+        return None
+    return {"category": enrolment.category.code if enrolment.category_id else None,
+            "survey_only": enrolment.survey_only}
+
+
+def _enrolment_audit(*, campaign: Campaign, unit: Unit, actor, before, after) -> None:
+    if before != after:
+        audit_record(tenant=campaign.tenant_id, actor=actor, action="scheme.enrolment_set", obj=unit,
+                     campaign=campaign, before=before, after=after, label=f"{unit.code} {unit.name}")
 
 
 @transaction.atomic

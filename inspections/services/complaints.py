@@ -81,8 +81,13 @@ def complaint_register(
     )
 
 
-def _deduct(*, complaint: Complaint, outcome: str, actor, occurred_on: dt.date, note: str) -> ComplaintDeduction | None:
-    """File the outcome's deduction once; a second call for the same outcome does nothing."""
+def _deduct(*, complaint: Complaint, outcome: str, actor, occurred_on: dt.date, note: str,
+            by_system: bool = False) -> ComplaintDeduction | None:
+    """File the outcome's deduction once; a second call for the same outcome does nothing.
+
+    ``by_system``: the daily sweep files it (in the registering officer's name, as a ledger entry
+    needs someone); the audit trail then names no person.
+    """
     if ComplaintDeduction.objects.filter(complaint=complaint, outcome=outcome).exists():
         return None
     rule = ComplaintRule.objects.select_related("node__category").filter(
@@ -90,6 +95,8 @@ def _deduct(*, complaint: Complaint, outcome: str, actor, occurred_on: dt.date, 
     ).first()
     if rule is None:
         raise ComplaintError(_("未设置“%s”的扣分规则") % Outcome(outcome).label)
+    source_document = _("投诉件 %s") % complaint.number
+    why = f"{Outcome(outcome).label}:{note}".rstrip(":")
     try:
         entry = ledger_entry_file(
             campaign=complaint.campaign,
@@ -99,8 +106,10 @@ def _deduct(*, complaint: Complaint, outcome: str, actor, occurred_on: dt.date, 
             rule_key=rule.rule_key,
             filed_by=actor,
             occurred_on=occurred_on,
-            source_document=_("投诉件 %s") % complaint.number,
-            note=f"{Outcome(outcome).label}:{note}".rstrip(":"),
+            source_document=source_document,
+            note=why,
+            reason=f"{source_document} {why}",
+            by_system=by_system,
         )
         with transaction.atomic():
             return ComplaintDeduction.objects.create(
@@ -198,7 +207,8 @@ def complaints_overdue_file(*, today: dt.date | None = None) -> int:
         try:
             with transaction.atomic():
                 created = _deduct(complaint=complaint, outcome=Outcome.OVERDUE, actor=complaint.registered_by,
-                                  occurred_on=today, note=_("期限 %s 已过,未答复") % complaint.deadline)
+                                  occurred_on=today, note=_("期限 %s 已过,未答复") % complaint.deadline,
+                                  by_system=True)
         except ComplaintError:
             logger.exception("overdue complaint %s could not be deducted", complaint.pk)
             continue

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Campaign, CampaignUnit, Membership, Unit
 from evaluation.roles import Role
+from evaluation.services.audit import audit_record
 from inspections.models import CatalogueItem, Finding, Visit, VisitAssignment, VisitPhoto
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
@@ -171,7 +172,31 @@ def _visit_create(*, supervisor: Membership, campaign: Campaign, data: VisitInpu
         )
         for f in data.findings
     )
+    audit_record(
+        tenant=tenant_id, actor=supervisor, action="inspection.visit", obj=visit, label=_visit_label(visit),
+        after={"mode": visit.mode, "visited_at": visit.visited_at, "place": visit.place,
+               "findings": [{"item": items[f.item_id].code, "count": f.count, "points_each": items[f.item_id].points,
+                             "note": f.note} for f in data.findings],
+               **({"conflicts": [c["kind"] for c in conflicts]} if conflicts else {})},
+        reason=visit.note,
+    )
     return visit
+
+
+def _visit_label(visit: Visit) -> str:
+    return f"{visit.unit.code} {visit.unit.name} · {visit.visited_at:%Y-%m-%d}"
+
+
+_FINDING_AUDIT_FIELDS = ("status", "review_reason", "appeal", "appeal_reason", "appeal_decision")
+
+
+def _finding_audit(*, finding: Finding, actor, action: str, before: dict, reason: str) -> None:
+    visit = finding.visit
+    audit_record(
+        tenant=finding.tenant_id, actor=actor, action=action, obj=finding, campaign=visit.campaign_id,
+        unit=visit.unit_id, before=before, after={name: getattr(finding, name) for name in _FINDING_AUDIT_FIELDS},
+        reason=reason, label=f"{_visit_label(visit)} · {finding.item.code} ×{finding.count}",
+    )
 
 
 def visit_photo_add(*, visit: Visit, supervisor: Membership, key: uuid.UUID, upload) -> tuple[VisitPhoto, bool]:
@@ -227,11 +252,14 @@ def finding_review(*, finding: Finding, reviewer, decision: str, reason: str = "
     reason = reason.strip()
     if decision == Finding.Status.REJECTED and not reason:
         raise VisitError(_("reason: 不予认定须说明理由"))
+    before = {name: getattr(finding, name) for name in _FINDING_AUDIT_FIELDS}
     finding.status = decision
     finding.review_reason = reason
     finding.reviewed_by = reviewer
     finding.reviewed_at = timezone.now()
     finding.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    _finding_audit(finding=finding, actor=reviewer, action=f"inspection.finding_{decision}", before=before,
+                   reason=reason)
     visit = finding.visit
     if not visit.findings.filter(status=Finding.Status.PENDING).exists():
         Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.REVIEWED)
@@ -249,10 +277,12 @@ def finding_appeal(*, finding: Finding, liaison: Membership, reason: str) -> Fin
     reason = reason.strip()
     if not reason:
         raise VisitError(_("reason: 请填写申诉理由"))
+    before = {name: getattr(finding, name) for name in _FINDING_AUDIT_FIELDS}
     finding.appeal = Finding.Appeal.PENDING
     finding.appeal_reason = reason
     finding.appealed_at = timezone.now()
     finding.save(update_fields=["appeal", "appeal_reason", "appealed_at"])
+    _finding_audit(finding=finding, actor=liaison, action="inspection.appeal", before=before, reason=reason)
     return finding
 
 
@@ -265,8 +295,10 @@ def finding_appeal_decide(*, finding: Finding, reviewer, upheld: bool, reason: s
     reason = reason.strip()
     if not reason:
         raise VisitError(_("reason: 请填写申诉处理意见"))
+    before = {name: getattr(finding, name) for name in _FINDING_AUDIT_FIELDS}
     finding.appeal = Finding.Appeal.UPHELD if upheld else Finding.Appeal.DISMISSED
     finding.appeal_decision = reason
     finding.appeal_decided_at = timezone.now()
     finding.save(update_fields=["appeal", "appeal_decision", "appeal_decided_at"])
+    _finding_audit(finding=finding, actor=reviewer, action="inspection.appeal_decide", before=before, reason=reason)
     return finding

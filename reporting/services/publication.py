@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import Campaign, Phase, ResultRevision, UnitResult
+from evaluation.services.audit import audit_record
 from reporting.models import Publication, RectificationReport
 from reporting.selectors.publication import latest_published
 from reporting.selectors.results import revision_rows
@@ -43,7 +44,7 @@ def publication_submit(*, actor, revision: ResultRevision, reason: str = "") -> 
     reason = reason.strip()
     if previous is not None and not reason:
         raise PublicationError(_("已公布过结果:更正须写明理由。"))
-    return Publication.objects.create(
+    publication = Publication.objects.create(
         tenant_id=campaign.tenant_id,
         campaign=campaign,
         revision=revision,
@@ -54,6 +55,18 @@ def publication_submit(*, actor, revision: ResultRevision, reason: str = "") -> 
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
+    after = {"status": publication.status, "revision": revision.number}
+    if previous is not None:
+        after["corrects"] = {"revision": previous.revision.number, "document_number": previous.document_number}
+    _audit(publication, actor, "publication.correct" if previous is not None else "publication.submit",
+           before=None, after=after, reason=reason)
+    return publication
+
+
+def _audit(publication: Publication, actor, action: str, *, before, after, reason: str = "") -> None:
+    audit_record(tenant=publication.tenant_id, actor=actor, action=action, obj=publication,
+                 campaign=publication.campaign_id, before=before, after=after, reason=reason,
+                 label=f"{publication.campaign.title} r{publication.revision.number}")
 
 
 def _locked(publication: Publication) -> Publication:
@@ -66,10 +79,12 @@ def publication_approve(*, actor, publication: Publication) -> Publication:
     publication = _locked(publication)
     if publication.status != Publication.Status.SUBMITTED:
         raise PublicationError(_("只有待审定的结果可以审定。"))
+    before = {"status": publication.status}
     publication.status = Publication.Status.APPROVED
     publication.approved_by = actor
     publication.approved_at = timezone.now()
     publication.save(update_fields=["status", "approved_by", "approved_at"])
+    _audit(publication, actor, "publication.approve", before=before, after={"status": publication.status})
     return publication
 
 
@@ -79,6 +94,8 @@ def publication_withdraw(*, actor, publication: Publication) -> None:
     publication = _locked(publication)
     if publication.is_published:
         raise PublicationError(_("已公布的结果不能撤回;请发布更正。"))
+    _audit(publication, actor, "publication.withdraw",
+           before={"status": publication.status, "revision": publication.revision.number}, after=None)
     publication.delete()
 
 
@@ -118,6 +135,7 @@ def publication_publish(*, actor, publication: Publication, document_number: str
     if latest is None or latest.pk != publication.revision_id:
         raise PublicationError(_("审定后又有新的计算结果,请撤回后重新报送。"))
     now = timezone.now()
+    before = {"status": publication.status, "document_number": publication.document_number}
     publication.status = Publication.Status.PUBLISHED
     publication.document_number = document_number
     publication.published_by = actor
@@ -133,7 +151,11 @@ def publication_publish(*, actor, publication: Publication, document_number: str
         batch_size=500,
     )
     campaign = publication.campaign
+    before["phase"] = campaign.phase
     if campaign.phase != Phase.PUBLISHED:
         campaign.phase = Phase.PUBLISHED
         campaign.save(update_fields=["phase"])
+    _audit(publication, actor, "publication.publish", before=before,
+           after={"status": publication.status, "document_number": document_number, "phase": campaign.phase},
+           reason=publication.reason)
     return publication

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from evaluation.services.audit import audit_record
 from surveys.models import PaperBatch, PaperKeying, Questionnaire, Response, Stratum, Survey
 from surveys.services.responses import QuestionnaireShape, response_write
 
@@ -69,14 +70,24 @@ def paper_sheet_enter(
                     questionnaire=batch.questionnaire, stratum=batch.stratum, channel=Response.Channel.PAPER,
                     answers=cleaned, batch=batch, sheet_no=number,
                 )
-                return SheetOutcome("saved", number, response)
-            return _double_entry(actor=actor, batch=batch, number=number, cleaned=cleaned)
+                outcome = SheetOutcome("saved", number, response)
+            else:
+                outcome = _double_entry(actor=actor, batch=batch, number=number, cleaned=cleaned)
+            _audit(actor=actor, batch=batch, action="survey.paper_sheet",
+                   after={"sheet_no": number, "outcome": outcome.status, "answers": _as_json(cleaned)})
+            return outcome
     except IntegrityError as exc:
         raise ValidationError("该编号的问卷已录入") from exc
 
 
 def _as_json(cleaned: dict[int, int]) -> dict[str, int]:
     return {str(q): o for q, o in sorted(cleaned.items())}
+
+
+def _audit(*, actor, batch: PaperBatch, action: str, after: dict, before: dict | None = None) -> None:
+    """The trail of keyed paper sheets: a sheet has no respondent, so its answers may be kept."""
+    audit_record(tenant=batch.tenant_id, actor=actor, action=action, obj=batch, campaign=batch.survey.campaign_id,
+                 before=before, after=after, label=f"{batch.survey.name} · {batch.label}")
 
 
 def _double_entry(*, actor, batch: PaperBatch, number: int, cleaned: dict[int, int]) -> SheetOutcome:
@@ -112,10 +123,14 @@ def paper_sheet_resolve(*, actor, batch: PaperBatch, sheet_no: int, answers: Map
     if len(keyings) != 2 or Response.objects.filter(batch=batch, sheet_no=sheet_no).exists():
         raise ValidationError("该问卷没有待核对的录入差异")
     cleaned = QuestionnaireShape(batch.questionnaire).clean(answers, complete=False)
-    return response_write(
+    response = response_write(
         questionnaire=batch.questionnaire, stratum=batch.stratum, channel=Response.Channel.PAPER,
         answers=cleaned, batch=batch, sheet_no=sheet_no,
     )
+    _audit(actor=actor, batch=batch, action="survey.paper_resolve",
+           before={f"pass {k.pass_no}": k.answers for k in sorted(keyings, key=lambda k: k.pass_no)},
+           after={"sheet_no": sheet_no, "answers": _as_json(cleaned)})
+    return response
 
 
 @transaction.atomic
@@ -124,6 +139,9 @@ def paper_batch_close(*, actor, batch: PaperBatch) -> PaperBatch:
 
     if batch_mismatches(batch) or batch_pending_second(batch):
         raise ValidationError("批次还有待复录或待核对的问卷")
+    before = {"status": batch.status}
     batch.status = PaperBatch.Status.CLOSED
     batch.save(update_fields=["status"])
+    _audit(actor=actor, batch=batch, action="survey.paper_batch_close", before=before,
+           after={"status": batch.status, "responses": Response.objects.filter(batch=batch).count()})
     return batch
