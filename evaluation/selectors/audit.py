@@ -285,3 +285,14 @@ def audit_workbook(queryset: QuerySet[AuditEvent]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def last_change_of(obj) -> AuditEvent | None:
+    """The newest event recorded on one object (who last changed it, and when)."""
+    return (
+        AuditEvent.objects.filter(
+            tenant_id=obj.tenant_id, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )

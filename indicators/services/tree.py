@@ -155,6 +155,19 @@ def _node_audit(*, node: IndicatorNode, actor, action: str, before=None, after=N
                  before=before, after=after, label=f"{node.category.code} · {node.code} {node.name}")
 
 
+def _conflict_message(node: IndicatorNode) -> str:
+    """Who changed the node since the editor loaded it, and when (from the audit trail)."""
+    from django.utils import timezone
+
+    from evaluation.selectors.audit import actor_label, last_change_of
+
+    change = last_change_of(node)
+    if change is None:
+        return f"指标 {node.code} 已被他人修改,请刷新后重试"
+    when = timezone.localtime(change.at).strftime("%m-%d %H:%M")
+    return f"指标 {node.code} 已被 {actor_label(change)} 于 {when} 修改,请刷新后重试"
+
+
 def _pool_above(node: IndicatorNode | None) -> str:
     seen = set()
     while node is not None and node.pk not in seen:
@@ -213,7 +226,7 @@ def node_update(*, node: IndicatorNode, data: NodeData, version: int, actor) -> 
         raise SchemeEditError(problems)
     locked = IndicatorNode.objects.select_for_update().get(pk=node.pk)
     if locked.version != version:
-        raise SchemeEditError([f"指标 {node.code} 已被他人修改,请刷新后重试"])
+        raise SchemeEditError([_conflict_message(locked)])
     before = _node_state(locked)
     if data.parent != locked.parent:
         last = IndicatorNode.objects.filter(category=category, parent=data.parent).aggregate(m=Max("order"))["m"]
