@@ -365,10 +365,13 @@ def _today() -> str:
 
 
 def _scheme_document(w: World) -> dict:
-    """A whole scheme document (the smallest of the template library) to replace the draft's."""
+    """A whole scheme document (the smallest of the template library) to replace the draft's,
+    made from the draft's current version."""
+    from indicators.selectors.scheme import scheme_document
     from indicators.templates_library import load_template
 
-    return load_template("shenzhen2010").document
+    return {**load_template("shenzhen2010").document,
+            "version": scheme_document(w.draft, versioned=True)["version"]}
 
 
 def _visit_payload(w: World, unit_code: str = "U1") -> dict:

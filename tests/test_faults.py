@@ -560,13 +560,11 @@ def test_two_people_saving_the_same_leaf_the_second_gets_a_conflict_and_the_firs
     second = bob.post(save, {**bob_form, "name": "未完成重点任务(乙改)"})
 
     assert second.status_code == 400
-    assert "已被他人修改,请刷新后重试" in second.content.decode()
+    assert "修改,请刷新后重试" in second.content.decode()
     w["leaf"].refresh_from_db()
     assert w["leaf"].name == "未完成重点任务(甲改)" and w["leaf"].version == 2
 
 
-@pytest.mark.xfail(strict=True, reason="gap: the conflict message does not say who changed the leaf or when "
-                                       "(change proposed for indicators/services/tree.py node_update)")
 def test_the_conflict_names_who_changed_the_leaf_and_when(scheme_world):
     w = scheme_world
     alice, bob = _logged_in(w["alice"]), _logged_in(w["bob"])
@@ -581,8 +579,6 @@ def test_the_conflict_names_who_changed_the_leaf_and_when(scheme_world):
     assert re.search(r"\d{1,2}:\d{2}", message)  # when
 
 
-@pytest.mark.xfail(strict=True, reason="gap: PUT of the scheme document (the API's only way to edit a leaf) has "
-                                       "no version check, so a stale document silently overwrites the other edit")
 def test_two_people_putting_the_scheme_document_the_stale_one_gets_409(scheme_world, api_for):
     w = scheme_world
     from indicators.models import IndicatorNode

@@ -7,13 +7,17 @@ rules, whatever the size of the trees):
   checked by the engine (a scheme the engine can't use raises its ``SchemeError``);
 * :func:`scheme_document` — the campaign scheme document (docs/scheme-document.md): campaign
   meta, categories with their units, and per category the engine's category dict plus what
-  only people read (descriptions, evidence requirements, providers, survey options).
+  only people read (descriptions, evidence requirements, providers, survey options). The API
+  asks for it ``versioned``: with a ``version`` (:func:`scheme_document_version`) that a PUT
+  must send back, so a stale document cannot replace someone else's edit.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,17 +27,21 @@ from evaluation.models import Campaign, CampaignPhase, CampaignUnit, Category
 from indicators.models import CategoryRules, IndicatorNode
 
 DOCUMENT_FORMAT = "kaoping.campaign/1"
+#: the key of a versioned document holding :func:`scheme_document_version`
+VERSION_KEY = "version"
 #: keys of a document's category entry that are not part of the engine's category dict
 CATEGORY_EXTRA_KEYS = ("order", "units", "survey_options", "node_details")
 
 __all__ = [
     "CATEGORY_EXTRA_KEYS",
     "DOCUMENT_FORMAT",
+    "VERSION_KEY",
     "dec_text",
     "engine_document_for",
     "engine_scheme_for",
     "node_rows",
     "scheme_document",
+    "scheme_document_version",
     "category_dict",
 ]
 
@@ -141,8 +149,25 @@ def engine_scheme_for(campaign: Campaign, *, category_codes: Sequence[str] | Non
     return scheme_from_dict(engine_document_for(campaign, category_codes=category_codes))
 
 
-def scheme_document(campaign: Campaign) -> dict[str, Any]:
-    """The campaign scheme document (``kaoping.campaign/1``; docs/scheme-document.md)."""
+def scheme_document_version(document: Mapping[str, Any]) -> str:
+    """The version of a scheme document: SHA-256 (hex) of its canonical JSON — sorted keys, no
+    whitespace, UTF-8 — leaving out any ``version`` key it already carries.
+
+    A hash of the content rather than a counter: every edit path (the tree editor, the rules
+    form, enrolments, a whole-document PUT) changes the document, and none has to remember to
+    bump anything for a stale PUT to be caught.
+    """
+    content = {key: value for key, value in document.items() if key != VERSION_KEY}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def scheme_document(campaign: Campaign, *, versioned: bool = False) -> dict[str, Any]:
+    """The campaign scheme document (``kaoping.campaign/1``; docs/scheme-document.md).
+
+    ``versioned`` adds its ``version`` (what the API hands out and a PUT must send back). Files
+    (exports, templates, clones) are written without it: the importer refuses unknown keys.
+    """
     categories = _categories(campaign, None)
     nodes = node_rows(categories)
     rules = _rules_by_category(categories)
@@ -193,7 +218,7 @@ def scheme_document(campaign: Campaign) -> dict[str, Any]:
         entry["node_details"] = details
         category_entries.append(entry)
     phases = CampaignPhase.objects.filter(tenant_id=campaign.tenant_id, campaign=campaign).order_by("opens_on", "pk")
-    return {
+    document: dict[str, Any] = {
         "format": DOCUMENT_FORMAT,
         "campaign": {
             "year": campaign.year,
@@ -213,3 +238,6 @@ def scheme_document(campaign: Campaign) -> dict[str, Any]:
         "categories": category_entries,
         "survey_only_units": survey_only,
     }
+    if versioned:
+        document[VERSION_KEY] = scheme_document_version(document)
+    return document

@@ -41,7 +41,8 @@ __all__ = [
     "scheme_document_import",
 ]
 
-_TOP_KEYS = ("format", "campaign", "units", "departments", "categories", "survey_only_units")
+# "version" is the API's optimistic-lock token (indicators/selectors/scheme.py); an import ignores it.
+_TOP_KEYS = ("format", "version", "campaign", "units", "departments", "categories", "survey_only_units")
 _CAMPAIGN_KEYS = ("year", "name", "document_number", "phases")
 _DETAIL_KEYS = ("description", "evidence_requirements", "provider", "open_for_targets")
 _PHASES = {p.value for p in Phase}

@@ -6,11 +6,16 @@ What it could do — submit a response from the visitor's device — is stopped 
 handed out by the GET below (readable only by a same-origin page: the response is JSON without
 CORS headers) and bound to the device cookie, and the submission must carry it. Ballot stuffing
 by scripts is bounded by one response per device or verified phone and by the per-IP rate limit.
+
+Retries: a submission may carry a ``submission_key`` (a UUID the client makes once per filled-in
+form). Sent again with the same key — because the answer was lost, or the first try got 503 when
+the database connection dropped — it is answered as received and counted once.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,7 +23,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from surveys.public_views import client_ip, device_id, public_survey, set_device_cookie
+from surveys.public_views import (
+    client_ip,
+    device_id,
+    public_survey,
+    set_device_cookie,
+    survives_database_loss,
+)
 from surveys.services import epoll
 
 
@@ -68,16 +79,30 @@ class EpollSubmitInput(serializers.Serializer):
     stratum = serializers.IntegerField(required=False, allow_null=True)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     code = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    submission_key = serializers.UUIDField(
+        required=False, allow_null=True,
+        help_text="Made once per filled-in form; the same key sent again is counted once.",
+    )
 
 
 class EpollSubmitView(PublicAPIView):
     @extend_schema(
         request=EpollSubmitInput,
         responses={
-            201: inline_serializer("EpollSubmitOut", {"ok": serializers.BooleanField()}),
+            201: inline_serializer("EpollSubmitOut", {
+                "ok": serializers.BooleanField(),
+                "replayed": serializers.BooleanField(help_text="the submission key was already recorded"),
+            }),
             400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT,
+            503: inline_serializer("EpollSubmitUnavailable", {
+                "ok": serializers.BooleanField(), "retry": serializers.BooleanField(),
+                "error": serializers.CharField(),
+            }),
         },
     )
+    # A dropped database connection rolls the submission back: 503 + Retry-After (JSON when the
+    # client asks for it first), and the client sends the same submission key again.
+    @method_decorator(survives_database_loss)
     def post(self, request, public_id):
         survey = public_survey(public_id)
         data = EpollSubmitInput(data=request.data)
@@ -90,11 +115,12 @@ class EpollSubmitView(PublicAPIView):
         if values.get("stratum"):
             stratum = survey.strata.filter(pk=values["stratum"], kind="respondent").first()
         device, _new = device_id(request)
+        key = values.get("submission_key")
         try:
-            epoll.epoll_submit(
+            receipt = epoll.epoll_submit(
                 survey=survey, questionnaire=questionnaire, answers=values["answers"], nonce=values["nonce"],
                 device_id=device, ip=client_ip(request), stratum=stratum, phone=values.get("phone", ""),
-                code=values.get("code", ""),
+                code=values.get("code", ""), submission_key=str(key) if key else "",
             )
         except epoll.AlreadyAnswered as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
@@ -102,7 +128,8 @@ class EpollSubmitView(PublicAPIView):
             return Response({"detail": exc.messages[0]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         except ValidationError as exc:
             return Response({"detail": "; ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"ok": True}, status=status.HTTP_201_CREATED)
+        # a replay answers as the first time did: the client only needs to know it is in
+        return Response({"ok": True, "replayed": receipt.replayed}, status=status.HTTP_201_CREATED)
 
 
 class EpollCodeInput(serializers.Serializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -52,15 +53,25 @@ class BatchCreateView(TenantAPIView):
         return Response({"id": batch.pk, "double_entry": batch.double_entry}, status=status.HTTP_201_CREATED)
 
 
+_SHEET_NO_REQUIRED = _("请填写问卷编号(sheet_no):重发同一张问卷时编号不变,才不会重复录入")
+
+
 class SheetInput(serializers.Serializer):
-    sheet_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    # Required over the API: with "the next free number" a request retried after a lost answer
+    # would be keyed again as a second sheet. The number printed on the paper sheet makes the
+    # retry hit the same sheet, which the service refuses to key twice.
+    sheet_no = serializers.IntegerField(
+        min_value=1, help_text="The number on the paper sheet (问卷编号).",
+        error_messages={"required": _SHEET_NO_REQUIRED, "null": _SHEET_NO_REQUIRED},
+    )
     answers = serializers.DictField(child=serializers.IntegerField(allow_null=True))
 
 
 class SheetCreateView(TenantAPIView):
     """POST one keyed paper sheet: ``{"sheet_no": 12, "answers": {"<question id>": <option id>}}``.
 
-    Answers ``201`` with the outcome: ``saved``, ``first``, ``matched`` or ``mismatch``.
+    ``sheet_no`` is required (a retry must name the same sheet). Answers ``201`` with the
+    outcome: ``saved``, ``first``, ``matched`` or ``mismatch``; a sheet already keyed is ``400``.
     """
 
     action_permissions = {"post": "survey.enter"}
@@ -80,7 +91,7 @@ class SheetCreateView(TenantAPIView):
         try:
             outcome = paper.paper_sheet_enter(
                 actor=request.user, batch=batch, answers=data.validated_data["answers"],
-                sheet_no=data.validated_data.get("sheet_no"),
+                sheet_no=data.validated_data["sheet_no"],
             )
         except ValidationError as exc:
             return Response({"detail": "; ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)

@@ -132,8 +132,9 @@ def test_paper_api_and_results_page_show_example_a(example_world, api_for, clien
     option_ids = list(q.options.order_by("order").values_list("id", flat=True))
     question_ids = {x.unit.code: x.pk for x in q.questions.select_related("unit")}
     url = reverse("survey-sheet-create", kwargs={"tenant_slug": slug, "batch_id": batch.json()["id"]})
-    for sheet in demo.public_sheets(option_ids, question_ids):
-        response = api.post(url, {"answers": {str(k): v for k, v in sheet.items()}}, format="json")
+    for number, sheet in enumerate(demo.public_sheets(option_ids, question_ids), start=1):
+        response = api.post(url, {"sheet_no": number, "answers": {str(k): v for k, v in sheet.items()}},
+                            format="json")
         assert response.status_code == 201, response.content
 
     page = client_for(w["admin"]).get(reverse("surveys:survey_results", kwargs={"tenant_slug": slug, "survey_id": survey.pk}))
