@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system system-test node messages compose-check demo-check lint clean
+.PHONY: run test install install-test system system-test node messages compose-check demo-check lint clean bench
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -43,6 +43,11 @@ compose-check:
 
 demo-check: install
 	PY=$(PY) scripts/demo_check.sh
+
+# Benchmark (docs/performance.md): PostgreSQL and Redis from DATABASE_URL / REDIS_URL, else the
+# machine's at 127.0.0.1; BENCH_ARGS="--units 200 …" for a quick run.
+bench: install-test
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

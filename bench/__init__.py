@@ -1,0 +1,1 @@
+"""Benchmarks of Kaoping at province scale (docs/performance.md); ``make bench`` runs bench/run.py."""
