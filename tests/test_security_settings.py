@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+VAR = str(Path(tempfile.gettempdir()) / "kaoping-settings-probe")
 PROBE = (
     "import json, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup();"
     "from django.conf import settings as s;"
@@ -20,7 +22,7 @@ PROBE = (
 
 
 def _settings(**env) -> dict:
-    base = {"PATH": "/usr/bin:/bin", "KAOPING_VAR_DIR": "/tmp/kaoping-settings-probe"}
+    base = {"PATH": "/usr/bin:/bin", "KAOPING_VAR_DIR": VAR}
     result = subprocess.run([sys.executable, "-c", PROBE], env=base | env, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -40,7 +42,7 @@ def test_production_cookies_are_secure_httponly_and_same_site():
 def test_production_without_secret_key_does_not_start():
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
-        env={"PATH": "/usr/bin:/bin", "KAOPING_PRODUCTION": "true", "KAOPING_VAR_DIR": "/tmp/kaoping-settings-probe"},
+        env={"PATH": "/usr/bin:/bin", "KAOPING_PRODUCTION": "true", "KAOPING_VAR_DIR": VAR},
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
