@@ -6,9 +6,12 @@ Thin: validate, fetch through scoped accessors, call one service, render.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +28,14 @@ from reporting.forms import (
 )
 from reporting.models import BulletinJob, RectificationReport
 from reporting.selectors import publication as pub_selectors
-from reporting.selectors.dashboard import dashboard_data, shown_revision
+from reporting.selectors.dashboard import (
+    CACHE_SECONDS,
+    DashboardData,
+    cache_key,
+    dashboard_tables,
+    revision_identity,
+    shown_revision,
+)
 from reporting.selectors.results import category_blocks, revision_rows
 from reporting.services import publication as publication_services
 from reporting.services import rectification as rectification_services
@@ -229,29 +239,57 @@ def scorecard_pdf(request, campaign_id, revision_id, unit_id):
     return response
 
 
+def _dashboard_revision(request, campaign):
+    if request.GET.get("revision"):
+        return access.access_revision(request.membership, campaign, request.GET["revision"])
+    return shown_revision(campaign)
+
+
 @tenant_view("dashboard.view")
 def dashboard(request, campaign_id):
     campaign = access_campaign(request.membership, campaign_id)
-    revision = shown_revision(campaign)
-    if request.GET.get("revision"):
-        revision = access.access_revision(request.membership, campaign, request.GET["revision"])
+    revision = _dashboard_revision(request, campaign)
     context = {"campaign": campaign, "revision": revision}
     if revision is not None:
         context["published"] = pub_selectors.is_published(revision)
-        context["blocks"] = category_blocks(revision, revision_rows(revision, lang=_lang()))
+        context["tabs"], context["tables"] = _dashboard_tables(request, campaign, revision)
     return render(request, "reporting/dashboard.html", context)
+
+
+def _dashboard_tables(request, campaign, revision) -> tuple[list[tuple[str, str]], str]:
+    """The category tabs and the rendered tables: a revision never changes, so they are cached
+    under a key naming it, the tenant, the campaign and the language (see CACHE_SECONDS)."""
+    lang = _lang()
+    key = cache_key("dashboard-tables", revision_identity(revision), request.tenant.slug, campaign.pk, lang)
+    cached = cache.get(key)
+    if cached is None:
+        blocks = dashboard_tables(revision, lang=lang)
+        html = render_to_string(
+            "reporting/dashboard_tables.html",
+            {"blocks": blocks, "campaign": campaign, "revision": revision, "tenant": request.tenant},
+        )
+        cached = ([(block.code, block.name) for block in blocks], html)
+        cache.set(key, cached, CACHE_SECONDS)
+    tabs, html = cached
+    return tabs, mark_safe(html)  # noqa: S308 - rendered above by an autoescaping template
 
 
 @tenant_view("dashboard.view")
 def dashboard_data_view(request, campaign_id):
+    """The dashboard's charts as JSON; a client holding the current data (If-None-Match) gets 304."""
     campaign = access_campaign(request.membership, campaign_id)
-    revision = shown_revision(campaign)
-    if request.GET.get("revision"):
-        revision = access.access_revision(request.membership, campaign, request.GET["revision"])
+    revision = _dashboard_revision(request, campaign)
     if revision is None:
         raise Http404("No results yet")
-    data = dashboard_data(campaign, revision, tenant_slug=request.tenant.slug, lang=_lang())
-    return JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+    data = DashboardData(campaign, revision, tenant_slug=request.tenant.slug, lang=_lang())
+    if data.etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data.body(), content_type="application/json")
+    response["ETag"] = data.etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
 
 
 @tenant_view("standings.view_own")

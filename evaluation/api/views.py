@@ -1,3 +1,10 @@
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -6,7 +13,7 @@ from rest_framework.response import Response
 from evaluation.access import access_campaign, access_category, access_unit, campaigns_for, units_for
 from evaluation.api.base import TenantViewSet
 from evaluation.models import Campaign, ComputeJob, Unit, UnitResult
-from evaluation.selectors.results import latest_revision
+from evaluation.selectors.results import latest_revision_identity
 from evaluation.services.compute import ComputeError, compute_job_start
 
 
@@ -89,39 +96,104 @@ class ComputeJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         return Response(ComputeJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class UnitResultOutput(serializers.ModelSerializer):
+class UnitResultSummaryOutput(serializers.ModelSerializer):
+    """A unit's result without its node tree: what a list needs."""
+
     unit_code = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.name")
     category_code = serializers.CharField(source="category.code")
-    revision_number = serializers.IntegerField(source="revision.number")
+    revision_number = serializers.IntegerField()
 
     class Meta:
         model = UnitResult
         fields = ["id", "revision_number", "category_code", "unit_code", "unit_name", "complete", "missing",
                   "components", "total", "rank", "grade", "eligible_top", "vetoed", "last_place", "overflow",
-                  "explanation", "nodes"]
+                  "explanation"]
+
+
+class UnitResultOutput(UnitResultSummaryOutput):
+    """A unit's result with every node of its tree and the node's explanation."""
+
+    class Meta(UnitResultSummaryOutput.Meta):
+        fields = [*UnitResultSummaryOutput.Meta.fields, "nodes"]
+
+
+INCLUDE_NODES = "nodes"
+RESULTS_CACHE_SECONDS = 600
+RESULTS_CACHE_VERSION = 2  # bump when the output changes shape
 
 
 class UnitResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Each unit's result in the latest revision of a campaign (``?campaign=<id>``), with the
-    explanation of every node, component and the total. A liaison sees its own unit only."""
+    """Each unit's result in the latest revision of a campaign (``?campaign=<id>``): the list gives
+    the summary (components, total, rank, grade, flags and their explanations); a unit's result
+    (``/unit-results/<id>/``), or the list with ``?include=nodes``, adds every node of the tree
+    with its explanation. A liaison sees its own unit only."""
 
     queryset = UnitResult.objects.none()
     serializer_class = UnitResultOutput
     default_permission = "results.view_own"
 
-    @extend_schema(parameters=[OpenApiParameter("campaign", int, required=False)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int, required=False),
+            OpenApiParameter("include", str, required=False, enum=[INCLUDE_NODES],
+                             description="`nodes` adds each result's node tree (large: about 60 KB a unit)"),
+        ],
+        responses=UnitResultSummaryOutput(many=True),
+    )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        campaign_id = request.query_params.get("campaign")
+        if not campaign_id:
+            raise ValidationError({"campaign": "name the campaign: ?campaign=<id>"})
+        self.latest = latest_revision_identity(access_campaign(self.membership, campaign_id))
+        # A revision never changes once written: a page of it is cached under a key naming the
+        # revision, who is asking (a liaison sees its own unit) and the whole URL (pagination
+        # links are absolute) and the current period of RESULTS_CACHE_SECONDS: unit names are
+        # read live, so a rename shows within that time, also to a client revalidating its ETag.
+        membership = self.membership
+        key = "kp:unit-results:" + hashlib.sha256(repr((
+            RESULTS_CACHE_VERSION, int(time.time() // RESULTS_CACHE_SECONDS), membership.tenant_id, membership.role,
+            membership.unit_id if membership.is_liaison else None, self.latest,
+            request.build_absolute_uri(), request.accepted_renderer.format,
+        )).encode()).hexdigest()
+        etag = f'"{key[-32:]}"'
+        renderer = request.accepted_renderer
+        # JSON pages are kept rendered; with nodes a page is megabytes, and the browsable API
+        # is for people: neither is kept
+        cached = renderer.format == "json" and not self._with_nodes()
+        if etag in request.headers.get("If-None-Match", ""):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        elif not cached:
+            response = super().list(request, *args, **kwargs)
+        else:
+            body = cache.get(key)
+            if body is None:
+                data = super().list(request, *args, **kwargs).data
+                body = renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+                cache.set(key, body, RESULTS_CACHE_SECONDS)
+            response = HttpResponse(body, content_type=renderer.media_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Cookie", "Authorization"])
+        return response
+
+    def _with_nodes(self) -> bool:
+        return self.action != "list" or self.request.query_params.get("include") == INCLUDE_NODES
+
+    def get_serializer_class(self):
+        return UnitResultOutput if self._with_nodes() else UnitResultSummaryOutput
 
     def scoped_queryset(self, membership):
-        queryset = UnitResult.objects.select_related("unit", "category", "revision")
-        campaign_id = self.request.query_params.get("campaign")
+        # The revision is not joined: its scheme document (about 120 KB of JSON) would be decoded
+        # again for every row; its number is all a row shows.
+        queryset = UnitResult.objects.select_related("unit", "category").annotate(
+            revision_number=F("revision__number")
+        )
+        if not self._with_nodes():
+            queryset = queryset.defer("nodes")
         if self.action == "list":
-            if not campaign_id:
-                raise ValidationError({"campaign": "name the campaign: ?campaign=<id>"})
-            revision = latest_revision(access_campaign(membership, campaign_id))
-            queryset = queryset.filter(revision=revision) if revision else queryset.none()
+            latest = getattr(self, "latest", None)
+            queryset = queryset.filter(revision_id=latest[0]) if latest else queryset.none()
         if membership.is_liaison:
             queryset = queryset.filter(unit_id=membership.unit_id)
         return queryset.order_by("category__code", "rank", "unit__code")

@@ -28,7 +28,9 @@ def test_dashboard_data_ranks_zones_and_components(client, revision_a, leader):
     u1 = c1["units"][1]
     assert u1["components"] == {"indicators": "45.00", "public": "46.00", "inspections": "-1.00"}
     assert (u1["internal"], u1["external"]) == ("90.00", "92.00")
-    assert u1["url"].endswith(f"/revisions/{revision_a.pk}/units/{u1['unit_id']}/")
+    card = data["card_url"].replace("{unit}", str(u1["unit_id"]))
+    assert card.endswith(f"/revisions/{revision_a.pk}/units/{u1['unit_id']}/")
+    assert client.get(card).status_code == 200
     assert c1["grades"][0] == {"grade": "优", "zone": "excellent"}
     assert sum(c1["distribution"]["counts"]) == 4
 

@@ -4,6 +4,10 @@
   var ZONE_COLOURS = { excellent: "#2e9d5b", good: "#3a78c9", fair: "#d89b2b", poor: "#c8453b", "": "#9aa5b1" };
   var PALETTE = ["#1d5fa8", "#2e9d5b", "#d89b2b", "#8e44ad", "#c8453b", "#16a2b8", "#7f8c8d"];
 
+  var cardUrl = "";  // the score card's URL with {unit} for the unit's id, from the data
+
+  function openCard(unit) { if (cardUrl) window.location.href = cardUrl.replace("{unit}", String(unit.unit_id)); }
+
   function num(value) { return value === null || value === undefined ? null : Number(value); }
 
   function chartIn(root, name) {
@@ -42,7 +46,7 @@
         label: { show: true, position: "right", formatter: function (p) { return units[p.dataIndex].total + " " + (units[p.dataIndex].grade || ""); } }
       }]
     });
-    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u && u.url) window.location.href = u.url; });
+    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u) openCard(u); });
     return chart;
   }
 
@@ -66,7 +70,7 @@
           data: units.map(function (u) { return num(u.components[c.key]); }) };
       })
     });
-    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u && u.url) window.location.href = u.url; });
+    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u) openCard(u); });
     return chart;
   }
 
@@ -86,7 +90,7 @@
         label: { show: units.length <= 30, position: "right", formatter: function (p) { return units[p.dataIndex].name; } }
       }]
     });
-    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u && u.url) window.location.href = u.url; });
+    chart.on("click", function (p) { var u = units[p.dataIndex]; if (u) openCard(u); });
     return chart;
   }
 
@@ -151,6 +155,7 @@
     fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
       .then(function (data) {
+        cardUrl = data.card_url || "";
         var charts = show(root, data, (data.categories[0] || {}).code, labels);
         root.querySelectorAll(".category-tab").forEach(function (tab) {
           tab.addEventListener("click", function () { charts = show(root, data, tab.dataset.category, labels); });
