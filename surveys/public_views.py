@@ -115,6 +115,11 @@ def _epoll_context(survey: Survey, device: str, **extra) -> dict:
     }
 
 
+def _small_id(value: str) -> bool:
+    """A positive id a database key can hold (anything else names no row)."""
+    return value.isdigit() and 0 < int(value) < 2**63
+
+
 def _refusal_status(exc: ValidationError) -> int:
     if isinstance(exc, epoll.AlreadyAnswered):
         return 409
@@ -125,16 +130,23 @@ def _refusal_status(exc: ValidationError) -> int:
 @never_cache
 @survives_database_loss
 def epoll_page(request, public_id):
-    survey = public_survey(public_id)
     device, new = device_id(request)
-    questionnaire = None
-    if request.GET.get("q"):
-        questionnaire = survey.questionnaires.filter(pk=request.GET["q"]).first() if request.GET["q"].isdigit() else None
+    if request.method == "POST":
+        # the survey and the posted questionnaire in one read (the intake path, issue #10)
+        posted = request.POST.get("questionnaire", "")
+        survey, questionnaire = epoll.submission_target(public_id, int(posted) if _small_id(posted) else 0)
+        if survey is None:
+            raise Http404("No such survey")
+    else:
+        survey, questionnaire = public_survey(public_id), None
+        if _small_id(request.GET.get("q", "")):
+            questionnaire = survey.questionnaires.filter(pk=request.GET["q"]).first()
     context = {"questionnaire": questionnaire}
     status = 200
     if request.method == "POST":
-        questionnaire = survey.questionnaires.filter(pk=request.POST.get("questionnaire") or 0).first()
-        stratum = survey.strata.filter(pk=request.POST.get("stratum") or 0, kind="respondent").first()
+        stratum = None
+        if _small_id(request.POST.get("stratum", "")):
+            stratum = survey.strata.filter(pk=request.POST["stratum"], kind="respondent").first()
         answers = {k[1:]: v for k, v in request.POST.items() if k.startswith("q") and k[1:].isdigit()}
         key = request.POST.get("submission_key", "")
         if questionnaire is None:

@@ -10,10 +10,19 @@
 * Each form carries a submission key (a random UUID) so that a submission sent again — the page
   retrying after a dropped connection or a database outage — is accepted once: the same key is
   answered "received" without writing anything, whether or not the first attempt got through.
+
+Intake speed (issue #10, docs/performance.md): a submission is one read of the survey, the
+questionnaire and its question and option ids (:func:`submission_target`; the ids apart on
+SQLite), one look for its submission key, then one transaction writing the participation and,
+in a second statement, the response with its answers (two on SQLite). These go through plain
+SQL on Django's connection: building the ORM's queries and model instances cost several times
+the database's work for these few rows. Nothing is cached between requests, so a survey closed
+or a questionnaire changed takes effect on the next submission.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -21,17 +30,28 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from surveys.models import EpollParticipation, PhoneChallenge, Questionnaire, Response, Stratum, Survey
-from surveys.services.responses import QuestionnaireShape, response_write
+from surveys.models import (
+    Answer,
+    AnswerOption,
+    EpollParticipation,
+    PhoneChallenge,
+    Question,
+    Questionnaire,
+    Response,
+    Stratum,
+    Survey,
+)
+from surveys.services.responses import QuestionnaireShape
 from surveys.services.sms import get_sender
 
 NONCE_SALT = "surveys.epoll.nonce"
@@ -208,7 +228,7 @@ def epoll_submit(
     submission = _submission_hash(survey, submission_key)
     if submission and _submission_recorded(survey, submission):
         return EpollReceipt(replayed=True)
-    cleaned = QuestionnaireShape(questionnaire).clean(answers, complete=True)
+    cleaned = questionnaire_shape(questionnaire).clean(answers, complete=True)
     _rate_limit(f"submit-ip:{survey.pk}:{ip}", survey.ip_hourly_limit, 3600)
     challenge = None
     if survey.identification == Survey.Identification.PHONE:
@@ -219,9 +239,7 @@ def epoll_submit(
         with transaction.atomic():
             if challenge is not None and not PhoneChallenge.objects.filter(pk=challenge).delete()[0]:
                 raise EpollRefused("验证码无效或已过期,请重新获取")  # used by a submission running alongside
-            EpollParticipation.objects.create(
-                tenant_id=survey.tenant_id, survey=survey, identity_hash=identity, submission_hash=submission
-            )
+            _participation_insert(survey, identity, submission)
             response_write(
                 questionnaire=questionnaire, stratum=stratum, channel=Response.Channel.ONLINE, answers=cleaned
             )
@@ -233,5 +251,176 @@ def epoll_submit(
     return EpollReceipt()
 
 
+# ------------------------------------------------------------------------------------------------
+# The intake path in plain SQL (see the module's docstring)
+# ------------------------------------------------------------------------------------------------
+
+_SURVEY_FIELDS = list(Survey._meta.concrete_fields)
+_QUESTIONNAIRE_FIELDS = list(Questionnaire._meta.concrete_fields)
+_RESPONSE_COLUMNS = ("id", "tenant", "survey", "questionnaire", "stratum", "channel", "batch", "sheet_no")
+_ANSWER_COLUMNS = ("id", "tenant", "response", "question", "option")
+_ANSWER_ROW = "(%s, %s, %s, %s, %s)"
+
+
+@functools.cache
+def _sql(vendor: str) -> dict[str, str]:
+    """The intake's statements, written once per process from the models' tables and columns."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def columns(model, names) -> str:
+        return ", ".join(column(model, name) for name in names)
+
+    survey_columns = ", ".join("s." + quote(f.column) for f in _SURVEY_FIELDS)
+    questionnaire_columns = ", ".join("q." + quote(f.column) for f in _QUESTIONNAIRE_FIELDS)
+    participation = table(EpollParticipation)
+    shape_columns = ""
+    if vendor == "postgresql":  # the questionnaire's question and option ids in the same read
+        shape_columns = (
+            f", ARRAY(SELECT {column(Question, 'id')} FROM {table(Question)} "  # noqa: S608
+            f"WHERE {column(Question, 'questionnaire')} = q.{column(Questionnaire, 'id')}), "
+            f"ARRAY(SELECT {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
+            f"WHERE {column(AnswerOption, 'questionnaire')} = q.{column(Questionnaire, 'id')})"
+        )
+    statements = {  # table and column names from the models; every value is a parameter
+        "target": (
+            f"SELECT {survey_columns}, {questionnaire_columns}{shape_columns} FROM {table(Survey)} s "  # noqa: S608
+            f"LEFT JOIN {table(Questionnaire)} q ON q.{column(Questionnaire, 'survey')} = s.{column(Survey, 'id')} "
+            f"AND q.{column(Questionnaire, 'id')} = %s WHERE s.{column(Survey, 'public_id')} = %s"
+        ),
+        "shape": (
+            f"SELECT 0, {column(Question, 'id')} FROM {table(Question)} "  # noqa: S608
+            f"WHERE {column(Question, 'questionnaire')} = %s UNION ALL "
+            f"SELECT 1, {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
+            f"WHERE {column(AnswerOption, 'questionnaire')} = %s"
+        ),
+        "recorded": (
+            f"SELECT 1 FROM {participation} WHERE {column(EpollParticipation, 'survey')} = %s "  # noqa: S608
+            f"AND {column(EpollParticipation, 'submission_hash')} = %s"
+        ),
+        "participation": (
+            f"INSERT INTO {participation} "  # noqa: S608
+            f"({columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+            "VALUES (%s, %s, %s, %s)"
+        ),
+        "response": (
+            f"INSERT INTO {table(Response)} ({columns(Response, _RESPONSE_COLUMNS)}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL)"
+        ),
+        "answers": f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
+    }
+    if vendor == "postgresql":
+        # the response and its answers in one statement; gen_random_uuid() is a version-4 random key
+        statements["response_answers"] = (
+            f"WITH r AS ({statements['response']}) "  # noqa: S608
+            f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
+            "SELECT gen_random_uuid(), %s, %s, t.q, t.o FROM unnest(%s::bigint[], %s::bigint[]) AS t(q, o)"
+        )
+    return statements
+
+
+def _aware(value):
+    """A datetime column as the ORM would give it (SQLite returns text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def submission_target(public_id, questionnaire_id: int) -> tuple[Survey | None, Questionnaire | None]:
+    """The survey by its public id and its questionnaire ``questionnaire_id``, in one statement:
+    (None, None) when there is no such survey, (survey, None) when the questionnaire is not its."""
+    public_field = Survey._meta.get_field("public_id")
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["target"],
+                       [questionnaire_id, public_field.get_db_prep_value(public_id, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    values = list(row[: len(_SURVEY_FIELDS)])
+    for index, field in enumerate(_SURVEY_FIELDS):
+        if field.name in ("opens_at", "closes_at"):
+            values[index] = _aware(values[index])
+        elif field.name in ("epoll_enabled", "double_entry"):
+            values[index] = bool(values[index])
+        elif field.name == "public_id":
+            values[index] = public_field.to_python(values[index])
+    survey = Survey.from_db(connection.alias, [f.attname for f in _SURVEY_FIELDS], values)
+    rest = row[len(_SURVEY_FIELDS):]
+    if rest[0] is None:
+        return survey, None
+    questionnaire = Questionnaire.from_db(
+        connection.alias, [f.attname for f in _QUESTIONNAIRE_FIELDS], list(rest[: len(_QUESTIONNAIRE_FIELDS)])
+    )
+    questionnaire.survey = survey
+    if len(rest) > len(_QUESTIONNAIRE_FIELDS):  # PostgreSQL: the ids came along
+        questions, options = rest[len(_QUESTIONNAIRE_FIELDS):]
+        questionnaire._intake_shape = _Shape(questionnaire, set(questions), set(options))
+    return survey, questionnaire
+
+
+class _Shape(QuestionnaireShape):
+    def __init__(self, questionnaire: Questionnaire, questions: set[int], options: set[int]) -> None:
+        self.questionnaire = questionnaire
+        self.questions = questions
+        self.options = options
+
+
+def questionnaire_shape(questionnaire: Questionnaire) -> QuestionnaireShape:
+    """The questionnaire's question and option ids in one statement (the shared
+    :class:`QuestionnaireShape` reads them in two ORM queries), or none when
+    :func:`submission_target` read them with the questionnaire, in this request."""
+    shape = getattr(questionnaire, "_intake_shape", None)
+    if shape is not None:
+        return shape
+    questions: set[int] = set()
+    options: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["shape"], [questionnaire.pk, questionnaire.pk])
+        for kind, pk in cursor.fetchall():
+            (options if kind else questions).add(pk)
+    return _Shape(questionnaire, questions, options)
+
+
 def _submission_recorded(survey: Survey, submission: str) -> bool:
-    return EpollParticipation.objects.filter(survey=survey, submission_hash=submission).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["recorded"], [survey.pk, submission])
+        return cursor.fetchone() is not None
+
+
+def _participation_insert(survey: Survey, identity: str, submission: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["participation"], [survey.tenant_id, survey.pk, identity, submission])
+
+
+def response_write(
+    *, questionnaire: Questionnaire, stratum: Stratum | None, channel: str, answers: dict[int, int]
+) -> None:
+    """Insert one e-poll response and its answers (the caller holds the transaction): the rows
+    :func:`surveys.services.responses.response_write` writes — random keys, no time — without
+    building a model instance per answer. On PostgreSQL one statement writes both, the answers
+    from two arrays; elsewhere two statements."""
+    response_id = uuid.uuid4()
+    tenant = questionnaire.tenant_id
+    row = [tenant, questionnaire.survey_id, questionnaire.pk, stratum.pk if stratum else None, channel]
+    statements = _sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                statements["response_answers"],
+                [response_id, *row, tenant, response_id, list(answers), list(answers.values())],
+            )
+            return
+        uuid_field = Response._meta.pk  # Answer's key is the same kind of field
+        stored_id = uuid_field.get_db_prep_value(response_id, connection)
+        params: list = []
+        for question, option in answers.items():
+            params += [uuid_field.get_db_prep_value(uuid.uuid4(), connection), tenant, stored_id, question, option]
+        cursor.execute(statements["response"], [stored_id, *row])
+        cursor.execute(statements["answers"] + ", ".join([_ANSWER_ROW] * len(answers)), params)
