@@ -52,6 +52,23 @@ def _pause_in_revision_write() -> None:
 
     manager.bulk_create = bulk_create
 
+    # At scale the rows go in by COPY: send every size that way, and pause half-way through it.
+    from evaluation.services import compute
+
+    compute.COPY_MIN_ROWS = 1
+    original_copy = compute._copy_text_in
+
+    def copy_text_in(cursor, table, columns, text):
+        if table != UnitResult._meta.db_table:
+            return original_copy(cursor, table, columns, text)
+        rows = text.split("\n")[:-1]
+        half = len(rows) // 2
+        original_copy(cursor, table, columns, "".join(r + "\n" for r in rows[:half]))
+        _pause(backend_pid=connection.connection.info.backend_pid, inserted=half, rows=len(rows))
+        return original_copy(cursor, table, columns, "".join(r + "\n" for r in rows[half:]))
+
+    compute._copy_text_in = copy_text_in
+
 
 def _pause_in_file_write() -> None:
     from django.core.files.storage import FileSystemStorage

@@ -45,11 +45,12 @@ class Explanation:
     explanation until someone reads it (a campaign has hundreds of thousands of numbers).
     """
 
-    __slots__ = ("_template", "_params")
+    __slots__ = ("_template", "_params", "_pair")
 
     def __init__(self, template: str, params: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None) -> None:
         self._template = template
         self._params = params if params is not None else _EMPTY
+        self._pair = None
 
     @classmethod
     def deferred(cls, build: Callable[[], Explanation]) -> Explanation:
@@ -57,6 +58,7 @@ class Explanation:
         explanation = cls.__new__(cls)
         explanation._template = None
         explanation._params = build
+        explanation._pair = None
         return explanation
 
     def _resolve(self) -> None:
@@ -82,6 +84,17 @@ class Explanation:
         if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}; the catalogue has {LANGUAGES}")
         return _render(self, lang)
+
+    def texts(self) -> tuple[str, str]:
+        """``(text("zh"), text("en"))`` in one pass: parameters resolved and numbers formatted once.
+
+        The pair is kept on the explanation (its parameters do not change once built), so an
+        explanation nested in several others is rendered once.
+        """
+        pair = self._pair
+        if pair is None:
+            pair = self._pair = _render_pair(self)
+        return pair
 
     def __str__(self) -> str:
         return _render(self, "zh")
@@ -158,7 +171,69 @@ def _render_value(value: Any, lang: str, join: Mapping[str, str] | None) -> str:
     return str(value)
 
 
+def _render_pair(expl: Explanation) -> tuple[str, str]:
+    """Both languages of :func:`_render` at once, byte for byte the same texts."""
+    if expl._template is None or callable(expl._params):
+        expl._resolve()
+    template = expl._template
+    entry = CATALOGUE.get(template)
+    if entry is None:
+        text = f"{template} {dict(expl._params)}"
+        return text, text
+    joins = entry.get("join")
+    zh: dict[str, str] = {}
+    en: dict[str, str] = {}
+    same = True  # every parameter reads the same in both languages
+    for key, value in expl._params.items():
+        kind = type(value)
+        if kind is str:
+            zh[key] = en[key] = value
+        elif kind is Decimal:
+            text = format(value, "f")
+            zh[key] = en[key] = text.replace("-", "−") if text[0] == "-" else text
+        elif kind is list or kind is tuple or isinstance(value, list | tuple):
+            join = joins.get(key) if joins else None
+            sep_zh, sep_en = (join["zh"], join["en"]) if join else _DEFAULT_PAIR
+            parts = [_value_pair(v) for v in value]
+            zh[key] = a = sep_zh.join([p[0] for p in parts])
+            en[key] = b = sep_en.join([p[1] for p in parts])
+            if same and a != b:
+                same = False
+        else:
+            zh[key], en[key] = a, b = _value_pair(value)
+            if same and a != b:
+                same = False
+    zh_format, en_format = entry["zh"], entry["en"]
+    if same and zh_format == en_format:
+        text = zh_format.format(**zh)
+        return text, text
+    return zh_format.format(**zh), en_format.format(**en)
+
+
+def _value_pair(value: Any) -> tuple[str, str]:
+    """:func:`_render_value` in both languages, for a value outside a joined list's own join."""
+    kind = type(value)
+    if kind is str:
+        return value, value
+    if kind is Decimal:
+        text = fmt_decimal(value)
+        return text, text
+    if value is None:
+        return "", ""
+    if isinstance(value, Explanation):
+        return value.texts()
+    if isinstance(value, Decimal):
+        text = fmt_decimal(value)
+        return text, text
+    if isinstance(value, list | tuple):
+        parts = [_value_pair(v) for v in value]
+        return _DEFAULT_JOIN["zh"].join([p[0] for p in parts]), _DEFAULT_JOIN["en"].join([p[1] for p in parts])
+    text = str(value)
+    return text, text
+
+
 _DEFAULT_JOIN = {"zh": "、", "en": ", "}
+_DEFAULT_PAIR = (_DEFAULT_JOIN["zh"], _DEFAULT_JOIN["en"])
 _MINUS = {"zh": " − ", "en": " − "}
 _PLUS = {"zh": " + ", "en": " + "}
 _SEMI = {"zh": ";", "en": "; "}

@@ -106,6 +106,9 @@ class UnitResult(TenantOwned):
     components = models.JSONField(default=list)
     nodes = models.JSONField(default=dict)
     explanation = models.JSONField(default=dict)
+    # A hash of the category's scheme and this unit's inputs when computed: a later revision whose
+    # unit has the same fingerprint copies nodes, components and missing from this row.
+    inputs_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["revision", "category", "rank", "unit__code"]

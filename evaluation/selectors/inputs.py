@@ -103,9 +103,14 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
         vetoes[unit_id].append(Veto(authority=authority, reason=reason))
 
     pending = missing_sign_offs(campaign)
-    surveys = survey_tallies(campaign)
-    democratic = democratic_tallies(campaign)
-    inspections = inspection_deductions(campaign)
+    if category_codes is None:
+        surveys = survey_tallies(campaign)
+        democratic = democratic_tallies(campaign)
+        inspections = inspection_deductions(campaign)
+    else:  # only the chosen categories' units: a unit's tallies are its own
+        surveys = survey_tallies(campaign, unit_ids=unit_ids)
+        democratic = democratic_tallies(campaign, unit_ids=unit_ids)
+        inspections = inspection_deductions(campaign, unit_ids=unit_ids)
 
     inputs = []
     for unit_id, (code, name, category_code) in sorted(units.items(), key=lambda item: item[1][0]):
@@ -128,15 +133,3 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
         )
     return inputs
 
-
-def _canonical(value):
-    """JSON-ready canonical form of engine inputs for fingerprinting (decimals normalised)."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, dict):
-        return {str(_canonical(k)): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _canonical(getattr(value, name)) for name in value.__dataclass_fields__}
-    return value

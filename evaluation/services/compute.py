@@ -12,14 +12,16 @@ import hashlib
 import json
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from evaluation.engine import compute_units, scheme_to_dict
-from evaluation.engine.types import CampaignScheme, CategoryScheme
+from evaluation.engine.decimals import gc_paused
+from evaluation.engine.explain import CATALOGUE
+from evaluation.engine.types import CampaignScheme, CategoryScheme, UnitInputs
 from evaluation.models import Campaign, ComputeJob, ResultRevision, UnitResult
-from evaluation.selectors.inputs import _canonical, engine_inputs_for
+from evaluation.selectors.inputs import engine_inputs_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +31,21 @@ class ComputeError(Exception):
 
 
 def compute_job_start(
-    *, campaign: Campaign, actor=None, scope: str = ComputeJob.Scope.CAMPAIGN, category=None, unit=None
+    *, campaign: Campaign, actor=None, scope: str = ComputeJob.Scope.CAMPAIGN, category=None, unit=None,
+    reason: str = "",
 ) -> ComputeJob:
-    """Record a job and enqueue it once the caller's transaction commits; returns at once."""
+    """Record a job and enqueue it once the caller's transaction commits; returns at once.
+
+    The enqueue is ``robust``: a broker outage after the commit is logged, not raised (the request
+    that changed the inputs did commit); the recovery sweep (``compute_recovery``) enqueues the
+    job later.
+    """
     from evaluation.tasks import compute_job_run
 
-    job, created = compute_job_create(campaign=campaign, actor=actor, scope=scope, category=category, unit=unit)
+    job, created = compute_job_create(campaign=campaign, actor=actor, scope=scope, category=category, unit=unit,
+                                      reason=reason)
     if created:
-        transaction.on_commit(lambda: compute_job_run.delay(job.pk))
+        transaction.on_commit(lambda: compute_job_run.delay(job.pk), robust=True)
     return job
 
 
@@ -91,29 +100,80 @@ def compute_job_create(
         return job, False
 
 
-def _fingerprint(category: CategoryScheme, inputs) -> str:
-    payload = json.dumps(
-        {"scheme": scheme_to_dict(CampaignScheme(categories=[category])), "inputs": _canonical(inputs)},
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+# Bump when the stored form of a unit's result changes without the catalogue changing, so that
+# rows computed by older code are not carried into new revisions as if they were current.
+_ROW_FORMAT = "unit-result/2"
+_CODE_SALT = hashlib.blake2b(
+    (_ROW_FORMAT + repr(sorted((k, sorted(v.items())) for k, v in CATALOGUE.items()))).encode(), digest_size=16
+).digest()
+_INPUT_FIELDS = (
+    "unit_code", "unit_name", "category_code", "measures", "assessed", "ledger", "surveys", "democratic", "direct",
+    "inspections", "vetoes", "special_last_count", "previous", "pending_sign_offs",
+)
+# _unit_key lists every input field by hand (fast); a new field must be added there too.
+assert set(_INPUT_FIELDS) == set(UnitInputs.__dataclass_fields__), "UnitInputs changed: update _unit_key"
+
+
+def _unit_key(u: UnitInputs) -> str:
+    """An exact text of one unit's inputs: equal inputs give equal text and vice versa.
+
+    Decimals keep their written scale (``repr``), since explanations print them as written;
+    mappings are sorted, so the order rows came from the database does not matter.
+    """
+    return repr((
+        u.unit_code, u.unit_name, u.category_code,
+        sorted(u.measures.items()),
+        sorted(u.assessed.items()),
+        u.ledger,
+        sorted((k, sorted(t.counts.items()), t.dont_know, t.score, t.n) for k, t in u.surveys.items()),
+        sorted((k, [(g.group, sorted(g.counts.items())) for g in t.groups]) for k, t in u.democratic.items()),
+        sorted(u.direct.items()),
+        u.inspections, u.vetoes, u.special_last_count, u.previous, u.pending_sign_offs,
+    ))
+
+
+def _category_key(category: CategoryScheme) -> bytes:
+    """The scheme's part of every fingerprint of the category (and the code's catalogue)."""
+    scheme = json.dumps(scheme_to_dict(CampaignScheme(categories=[category])), sort_keys=True, default=str)
+    return hashlib.blake2b(scheme.encode(), digest_size=16, key=_CODE_SALT).digest()
+
+
+def _fingerprints(category: CategoryScheme, inputs: list[UnitInputs]) -> tuple[str, dict[str, str]]:
+    """The category's fingerprint and each unit's (unit code → hex).
+
+    A unit's fingerprint covers its category's scheme and its own inputs: everything its nodes,
+    components, total and their explanations are made of (the engine scores each unit on its
+    own; only ranks and grades look across units). The category's covers the scheme and every
+    unit's inputs.
+    """
+    key = _category_key(category)
+    per_unit = {
+        u.unit_code: hashlib.blake2b(_unit_key(u).encode(), digest_size=16, key=key).hexdigest() for u in inputs
+    }
+    whole = hashlib.blake2b(key, digest_size=32)
+    for code in sorted(per_unit):
+        whole.update(f"{code}\0{per_unit[code]}\0".encode())
+    return whole.hexdigest(), per_unit
 
 
 def _explanation(explanation) -> dict | None:
     if explanation is None:
         return None
-    return {"zh": explanation.text("zh"), "en": explanation.text("en")}
+    zh, en = explanation.texts()
+    return {"zh": zh, "en": en}
 
 
 def _dec(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _unit_result_row(revision: ResultRevision, result, unit_ids: dict, category_ids: dict) -> UnitResult:
+def _nodes(result) -> dict:
     nodes = {}
     for code, node in result.nodes.items():
+        explanation = node.explanation
+        if explanation is not None:
+            zh, en = explanation.texts()
+            explanation = {"zh": zh, "en": en}
         nodes[code] = {
             "name": node.name,
             "parent": node.parent,
@@ -121,7 +181,7 @@ def _unit_result_row(revision: ResultRevision, result, unit_ids: dict, category_
             "score": _dec(node.score),
             "is_leaf": node.is_leaf,
             "unit_code": node.unit_code,
-            "explanation": _explanation(node.explanation),
+            "explanation": explanation,
             "lines": [
                 {
                     "entry_id": line.entry_id,
@@ -139,7 +199,11 @@ def _unit_result_row(revision: ResultRevision, result, unit_ids: dict, category_
                 for line in node.lines
             ],
         }
-    components = [
+    return nodes
+
+
+def _components(result) -> list:
+    return [
         {
             "key": c.key,
             "label": c.label,
@@ -151,27 +215,42 @@ def _unit_result_row(revision: ResultRevision, result, unit_ids: dict, category_
         }
         for c in result.components
     ]
+
+
+def _row_values(result, fingerprint: str, *, full: bool) -> dict:
+    """A UnitResult's column values; ``full=False`` leaves out what a carried row keeps
+    (nodes, components, missing: functions of the unit's own inputs, equal by fingerprint)."""
+    values = {
+        "complete": result.complete,
+        "total": result.total,
+        "rank": result.rank,
+        "grade": result.grade or "",
+        "eligible_top": result.eligible_top,
+        "vetoed": result.vetoed,
+        "last_place": result.last_place,
+        "overflow": result.overflow,
+        "explanation": {
+            "total": _explanation(result.explanation),
+            "rank": _explanation(result.rank_explanation),
+            "grade": _explanation(result.grade_explanation),
+        },
+        "inputs_fingerprint": fingerprint,
+    }
+    if full:
+        values["missing"] = [_explanation(e) for e in result.missing_explanations]
+        values["components"] = _components(result)
+        values["nodes"] = _nodes(result)
+    return values
+
+
+def _unit_result_row(revision: ResultRevision, result, unit_ids: dict, category_ids: dict,
+                     fingerprint: str = "") -> UnitResult:
     return UnitResult(
         tenant_id=revision.tenant_id,
         revision=revision,
         unit_id=unit_ids[result.unit_code],
         category_id=category_ids[result.category_code],
-        complete=result.complete,
-        missing=[_explanation(e) for e in result.missing_explanations],
-        total=result.total,
-        rank=result.rank,
-        grade=result.grade or "",
-        eligible_top=result.eligible_top,
-        vetoed=result.vetoed,
-        last_place=result.last_place,
-        overflow=result.overflow,
-        components=components,
-        nodes=nodes,
-        explanation={
-            "total": _explanation(result.explanation),
-            "rank": _explanation(result.rank_explanation),
-            "grade": _explanation(result.grade_explanation),
-        },
+        **_row_values(result, fingerprint, full=True),
     )
 
 
@@ -196,8 +275,6 @@ def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob
 
     from django.conf import settings
 
-    from indicators.selectors.scheme import engine_scheme_for
-
     with transaction.atomic():
         job = (
             ComputeJob.objects.select_for_update(of=("self",))
@@ -215,34 +292,10 @@ def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob
         job.save(update_fields=["status", "started_at"])
     campaign = job.campaign
     try:
-        scheme = engine_scheme_for(campaign)
-        latest = ResultRevision.objects.filter(campaign=campaign).order_by("-number").first()
-        # a revision always holds every category, so the first one computes them all
-        if job.scope == ComputeJob.Scope.CAMPAIGN or latest is None:
-            wanted = list(scheme.categories)
-        else:
-            code = job.category.code if job.category_id else _category_code_of(campaign, job.unit_id)
-            wanted = [scheme.category(code)]
-        if not scheme.categories:
-            raise ComputeError("the campaign has no categories to compute")
-        _set_progress(job, 0, total=len(wanted) + 1, message="")
-        previous_prints = latest.category_fingerprints if latest else {}
-
-        computed: dict[str, list] = {}
-        prints = dict(previous_prints)
-        inputs_by_category: dict[str, list] = {}
-        for unit_inputs in engine_inputs_for(campaign, category_codes=[c.code for c in wanted]):
-            inputs_by_category.setdefault(unit_inputs.category_code, []).append(unit_inputs)
-        for step, category in enumerate(wanted, start=1):
-            inputs = inputs_by_category.get(category.code, [])
-            fingerprint = _fingerprint(category, inputs)
-            if latest is None or previous_prints.get(category.code) != fingerprint:
-                computed[category.code] = compute_units(category, inputs).units
-            prints[category.code] = fingerprint
-            _set_progress(job, step)
-        # categories dropped from the scheme leave the revision
-        prints = {code: value for code, value in prints.items() if code in {c.code for c in scheme.categories}}
-        return _write_revision(job, scheme, latest, computed, prints)
+        # the collector would rescan the hundreds of thousands of objects a large computation
+        # keeps alive (inputs, results, rendered rows) over and over: paused, as in the engine
+        with gc_paused():
+            return _compute_and_write(job, campaign)
     except Exception as exc:  # recorded on the job for the office to read; rerunning would fail alike
         logger.exception("compute job %s failed", job_id)
         ComputeJob.objects.filter(pk=job.pk).update(
@@ -251,6 +304,40 @@ def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob
         _follow_up(job.pk)
         job.refresh_from_db()
         return job
+
+
+def _compute_and_write(job: ComputeJob, campaign: Campaign) -> ComputeJob:
+    from indicators.selectors.scheme import engine_scheme_for
+
+    scheme = engine_scheme_for(campaign)
+    latest = ResultRevision.objects.filter(campaign=campaign).order_by("-number").first()
+    # a revision always holds every category, so the first one computes them all
+    if job.scope == ComputeJob.Scope.CAMPAIGN or latest is None:
+        wanted = list(scheme.categories)
+    else:
+        code = job.category.code if job.category_id else _category_code_of(campaign, job.unit_id)
+        wanted = [scheme.category(code)]
+    if not scheme.categories:
+        raise ComputeError("the campaign has no categories to compute")
+    _set_progress(job, 0, total=len(wanted) + 1, message="")
+    previous_prints = latest.category_fingerprints if latest else {}
+
+    computed: dict[str, list] = {}
+    unit_prints: dict[str, dict[str, str]] = {}
+    prints = dict(previous_prints)
+    inputs_by_category: dict[str, list] = {}
+    for unit_inputs in engine_inputs_for(campaign, category_codes=[c.code for c in wanted]):
+        inputs_by_category.setdefault(unit_inputs.category_code, []).append(unit_inputs)
+    for step, category in enumerate(wanted, start=1):
+        inputs = inputs_by_category.get(category.code, [])
+        fingerprint, unit_prints[category.code] = _fingerprints(category, inputs)
+        if latest is None or previous_prints.get(category.code) != fingerprint:
+            computed[category.code] = compute_units(category, inputs).units
+        prints[category.code] = fingerprint
+        _set_progress(job, step)
+    # categories dropped from the scheme leave the revision
+    prints = {code: value for code, value in prints.items() if code in {c.code for c in scheme.categories}}
+    return _write_revision(job, scheme, latest, computed, prints, unit_prints)
 
 
 def _category_code_of(campaign: Campaign, unit_id: int) -> str:
@@ -263,7 +350,7 @@ def _category_code_of(campaign: Campaign, unit_id: int) -> str:
 
 
 @transaction.atomic
-def _write_revision(job, scheme, latest, computed, prints) -> ComputeJob:
+def _write_revision(job, scheme, latest, computed, prints, unit_prints=None) -> ComputeJob:
     from evaluation.models import Category, Unit
 
     campaign = Campaign.objects.select_for_update().get(pk=job.campaign_id)
@@ -283,25 +370,41 @@ def _write_revision(job, scheme, latest, computed, prints) -> ComputeJob:
         )
         unit_ids = dict(Unit.objects.filter(tenant_id=campaign.tenant_id).values_list("code", "pk"))
         category_ids = dict(Category.objects.filter(campaign=campaign).values_list("code", "pk"))
-        rows = [
-            _unit_result_row(revision, result, unit_ids, category_ids)
-            for results in computed.values()
-            for result in results
-        ]
-        if latest is not None:  # carry unchanged categories over as they were
-            kept = [code for code in prints if code not in computed]
-            for row in UnitResult.objects.filter(revision=latest, category__code__in=kept):
-                row.pk = None
-                row.revision = revision
-                rows.append(row)
-        UnitResult.objects.bulk_create(rows, batch_size=500)
+        unit_prints = unit_prints or {}
+        # A unit whose inputs are those of its row in the latest revision keeps that row's nodes,
+        # components and missing list (copied in the database); rank, grade and total are new.
+        previous = {}
+        if latest is not None and computed:
+            previous = dict(
+                UnitResult.objects.filter(revision=latest, category_id__in=[category_ids[c] for c in computed])
+                .exclude(inputs_fingerprint="")
+                .values_list("unit_id", "inputs_fingerprint")
+            )
+        fresh, kept_units = [], []
+        for code, results in computed.items():
+            category_id = category_ids[code]
+            fingerprints = unit_prints.get(code, {})
+            for result in results:
+                unit_id = unit_ids[result.unit_code]
+                fingerprint = fingerprints.get(result.unit_code, "")
+                if not fingerprint or previous.get(unit_id) != fingerprint:
+                    fresh.append((result, unit_id, category_id, fingerprint))
+                else:
+                    row = _row_values(result, fingerprint, full=False)
+                    row["unit_id"], row["category_id"] = unit_id, category_id
+                    kept_units.append(row)
+        kept_categories = [category_ids[code] for code in prints if code not in computed] if latest else []
+        if connection.vendor == "postgresql":
+            count = _insert_postgresql(revision, latest, fresh, kept_units, kept_categories)
+        else:
+            count = _insert_orm(revision, latest, fresh, kept_units, kept_categories)
         job.status, job.revision = ComputeJob.Status.DONE, revision
         from evaluation.services.audit import audit_record
 
         audit_record(
             tenant=campaign.tenant_id, actor=job.requested_by, action="compute.revision", obj=revision,
             campaign=campaign, before={"revision": latest.number if latest is not None else None},
-            after={"revision": revision.number, "units": len(rows),
+            after={"revision": revision.number, "units": count,
                    "recomputed": sorted(computed), "job": job.pk, "scope": job.scope},
             label=f"r{revision.number}",
         )
@@ -310,6 +413,177 @@ def _write_revision(job, scheme, latest, computed, prints) -> ComputeJob:
     job.save(update_fields=["status", "revision", "message", "progress", "total", "finished_at"])
     transaction.on_commit(lambda: _follow_up(job.pk))
     return job
+
+
+_FULL_COLUMNS = (
+    "tenant_id", "revision_id", "unit_id", "category_id", "complete", "missing", "total", "rank", "grade",
+    "eligible_top", "vetoed", "last_place", "overflow", "components", "nodes", "explanation", "inputs_fingerprint",
+)
+_JSON_COLUMNS = {"missing", "components", "nodes", "explanation"}
+# What a kept unit's row takes from its previous row; the rest is new.
+_CARRIED_COLUMNS = ("missing", "components", "nodes")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _copy_text(value) -> str:
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\n" in text or "\t" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    return text
+
+
+def _copy_rows(cursor, table: str, columns, rows) -> None:
+    _copy_text_in(cursor, table, columns, "".join(["\t".join([_copy_text(v) for v in row]) + "\n" for row in rows]))
+
+
+def _copy_text_in(cursor, table: str, columns, text: str) -> None:
+    import io
+
+    buffer = io.StringIO(text)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    raw = cursor.cursor  # the driver's cursor: Django's wrapper has no COPY
+    if hasattr(raw, "copy_expert"):  # psycopg2
+        raw.copy_expert(sql, buffer)
+    else:  # psycopg 3
+        with raw.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+
+
+def _values(base: tuple, row: dict, columns) -> tuple:
+    return base + tuple(_json(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns[2:])
+
+
+def _fresh_text(base: tuple, fresh) -> str:
+    """The COPY text of new rows: every node's explanation rendered, the JSON serialised."""
+    lines = []
+    for result, unit_id, category_id, fingerprint in fresh:
+        row = _row_values(result, fingerprint, full=True)
+        row["unit_id"], row["category_id"] = unit_id, category_id
+        lines.append("\t".join([_copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]))
+        lines.append("\n")
+    return "".join(lines)
+
+
+# Rendering and serialising the new rows is most of a large computation's time, and pure Python
+# on data already in memory: from this many rows on, forked helper processes take a share each
+# (POSIX only). They only compute text; this process alone writes, in its one transaction.
+PARALLEL_MIN_ROWS = 400
+# From this many new rows on they go in by COPY (pre-serialised JSON), below through the ORM.
+COPY_MIN_ROWS = 500
+PARALLEL_MAX_PROCESSES = 4
+
+
+def _parallel_fresh_text(base: tuple, fresh) -> str:
+    import os
+
+    processes = min(os.cpu_count() or 1, PARALLEL_MAX_PROCESSES)
+    if len(fresh) < PARALLEL_MIN_ROWS or processes < 2 or not hasattr(os, "fork"):
+        return _fresh_text(base, fresh)
+    size = -(-len(fresh) // processes)
+    shares = [fresh[i:i + size] for i in range(0, len(fresh), size)]
+    children = []
+    for share in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: text to the pipe, then leave without any clean-up of the parent's
+            status = 1
+            try:
+                os.close(read_end)
+                data = _fresh_text(base, share).encode()
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end, share))
+    parts = [_fresh_text(base, shares[0])]
+    for pid, read_end, share in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _pid, status = os.waitpid(pid, 0)
+        if status == 0:
+            parts.append(data.decode())
+        else:  # the helper failed: do its share here
+            logger.warning("compute helper process %s ended with status %s; rendering its rows here", pid, status)
+            parts.append(_fresh_text(base, share))
+    return "".join(parts)
+
+
+def _insert_postgresql(revision, latest, fresh, kept_units, kept_categories) -> int:
+    """COPY the new rows, and copy kept rows and kept categories inside the database."""
+    table = UnitResult._meta.db_table
+    base = (revision.tenant_id, revision.pk)
+
+    def values(row, columns):
+        return _values(base, row, columns)
+
+    if 0 < len(fresh) < COPY_MIN_ROWS:  # a few rows: the ORM's insert is as quick
+        _insert_orm(revision, latest, fresh, [], [])
+    with connection.cursor() as cursor:
+        if len(fresh) >= COPY_MIN_ROWS:
+            _copy_text_in(cursor, table, _FULL_COLUMNS, _parallel_fresh_text(base, fresh))
+        if kept_units:
+            own = tuple(c for c in _FULL_COLUMNS if c not in _CARRIED_COLUMNS)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE kp_kept_result ON COMMIT DROP AS SELECT {', '.join(own)} FROM {table} "  # noqa: S608 - names from the model
+                "WITH NO DATA"
+            )
+            _copy_rows(cursor, "kp_kept_result", own, (values(row, own) for row in kept_units))
+            new_columns = ", ".join(("k." + c) for c in own)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(own + _CARRIED_COLUMNS)}) "  # noqa: S608 - names from the model
+                f"SELECT {new_columns}, {', '.join('p.' + c for c in _CARRIED_COLUMNS)} "
+                f"FROM kp_kept_result k JOIN {table} p ON p.revision_id = %s AND p.unit_id = k.unit_id",
+                [latest.pk],
+            )
+            if cursor.rowcount != len(kept_units):
+                raise ComputeError("a kept unit's previous result is missing")
+            cursor.execute("DROP TABLE kp_kept_result")
+        carried = 0
+        if kept_categories:
+            columns = ", ".join(c for c in _FULL_COLUMNS if c != "revision_id")
+            cursor.execute(
+                f"INSERT INTO {table} (revision_id, {columns}) SELECT %s, {columns} FROM {table} "  # noqa: S608 - names from the model
+                "WHERE revision_id = %s AND category_id = ANY(%s)",
+                [revision.pk, latest.pk, kept_categories],
+            )
+            carried = cursor.rowcount
+    return len(fresh) + len(kept_units) + carried
+
+
+def _insert_orm(revision, latest, fresh, kept_units, kept_categories) -> int:
+    rows = []
+    for result, unit_id, category_id, fingerprint in fresh:
+        rows.append(UnitResult(tenant_id=revision.tenant_id, revision=revision, unit_id=unit_id,
+                               category_id=category_id, **_row_values(result, fingerprint, full=True)))
+    if kept_units:
+        carried = {
+            r["unit_id"]: r
+            for r in UnitResult.objects.filter(revision=latest, unit_id__in=[row["unit_id"] for row in kept_units])
+            .values("unit_id", *_CARRIED_COLUMNS)
+        }
+        for row in kept_units:
+            old = carried[row["unit_id"]]
+            rows.append(UnitResult(tenant_id=revision.tenant_id, revision=revision, **row,
+                                   **{c: old[c] for c in _CARRIED_COLUMNS}))
+    if kept_categories:
+        for row in UnitResult.objects.filter(revision=latest, category_id__in=kept_categories):
+            row.pk = None
+            row.revision = revision
+            rows.append(row)
+    UnitResult.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 def _follow_up(job_id: int) -> None:

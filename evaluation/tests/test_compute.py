@@ -29,15 +29,15 @@ def _other_inputs_from_example(monkeypatch):
     entry paths); everything else comes from the database through the product's services."""
     by_code = {u.unit_code: u for u in worked_example_a_inputs()}
     monkeypatch.setattr(
-        "surveys.selectors.tallies.survey_tallies", lambda campaign: {c: dict(u.surveys) for c, u in by_code.items()}
+        "surveys.selectors.tallies.survey_tallies", lambda campaign, **scope: {c: dict(u.surveys) for c, u in by_code.items()}
     )
     monkeypatch.setattr(
         "surveys.selectors.tallies.democratic_tallies",
-        lambda campaign: {c: {"annual": u.democratic["annual"]} for c, u in by_code.items() if u.democratic},
+        lambda campaign, **scope: {c: {"annual": u.democratic["annual"]} for c, u in by_code.items() if u.democratic},
     )
     monkeypatch.setattr(
         "inspections.selectors.deductions.inspection_deductions",
-        lambda campaign: {c: list(u.inspections) for c, u in by_code.items()},
+        lambda campaign, **scope: {c: list(u.inspections) for c, u in by_code.items()},
     )
 
 
@@ -128,6 +128,106 @@ def test_a_voided_entry_lands_in_a_new_revision_and_the_old_one_stays(example_ca
     assert UnitResult.objects.filter(revision=second.revision).count() == 6
 
 
+_ROW_FIELDS = ("unit_id", "category_id", "complete", "missing", "total", "rank", "grade", "eligible_top", "vetoed",
+               "last_place", "overflow", "components", "nodes", "explanation", "inputs_fingerprint")
+
+
+def _rows(revision):
+    return {r["unit_id"]: r for r in UnitResult.objects.filter(revision=revision).values(*_ROW_FIELDS)}
+
+
+@pytest.mark.parametrize("writer", ["postgresql", "orm"])
+def test_a_unit_scope_revision_equals_a_full_recompute_and_keeps_unchanged_units_rows(
+    example_campaign, monkeypatch, writer
+):
+    """Units whose inputs did not change keep their rows' nodes (copied, not rendered again), but
+    ranks, grades and their explanations are new: the revision is what a first computation gives."""
+    from django.db import connection
+
+    from evaluation.models import LedgerEntry
+    from evaluation.services import compute
+
+    if writer == "orm":
+        monkeypatch.setattr(compute, "_insert_postgresql", compute._insert_orm)
+    elif connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's COPY path")
+    else:
+        monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    rendered = []
+    real_nodes = compute._nodes
+    monkeypatch.setattr(compute, "_nodes", lambda result: rendered.append(result.unit_code) or real_nodes(result))
+    first = _compute(example_campaign)
+    entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
+    rendered.clear()
+    job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=entry.unit)
+    second = compute_job_execute(job_id=job.pk)
+    assert rendered == ["U3"]  # U1, U2, U6 (same category) kept their nodes; category 2 carried whole
+    incremental = _rows(second.revision)
+    before = _rows(first.revision)
+    u3 = entry.unit_id
+    assert incremental[u3]["inputs_fingerprint"] != before[u3]["inputs_fingerprint"]
+    assert incremental[u3]["total"] > before[u3]["total"]
+    # a first computation from scratch gives the very same rows
+    ResultRevision.objects.all().delete()
+    ComputeJob.objects.all().delete()
+    fresh = _rows(_compute(example_campaign).revision)
+    assert set(fresh) == set(incremental)
+    for unit_id, row in fresh.items():
+        assert row == incremental[unit_id], unit_id
+
+
+def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_campaign, monkeypatch):
+    import os
+
+    from django.db import connection
+
+    from evaluation.services import compute
+
+    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
+        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    parallel = _rows(_compute(example_campaign).revision)
+    assert len(forks) == 2  # 6 new rows in 3 shares: this process renders one, two helpers the others
+    ResultRevision.objects.all().delete()
+    ComputeJob.objects.all().delete()
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 10_000)
+    single = _rows(_compute(example_campaign).revision)
+    assert parallel == single and len(single) == 6
+
+
+def test_a_new_fingerprint_whenever_a_unit_input_changes():
+    from dataclasses import replace
+
+    from evaluation.engine import scheme_from_dict
+    from evaluation.engine.examples import worked_example_a_scheme
+    from evaluation.services.compute import _fingerprints
+
+    category = scheme_from_dict(worked_example_a_scheme()).categories[0]
+    units = [u for u in worked_example_a_inputs() if u.category_code == category.code]
+    whole, per_unit = _fingerprints(category, units)
+    assert _fingerprints(category, list(units)) == (whole, per_unit)
+    first = units[0]
+    # 1.0 and 1.00 are equal numbers but print differently in explanations: different inputs
+    changed = [replace(first, direct={**first.direct, "x": Decimal("1.0")})]
+    other = [replace(first, direct={**first.direct, "x": Decimal("1.00")})]
+    a = _fingerprints(category, changed + units[1:])
+    b = _fingerprints(category, other + units[1:])
+    assert a[0] != whole and a[0] != b[0]
+    assert a[1][first.unit_code] != per_unit[first.unit_code]
+    assert {k: v for k, v in a[1].items() if k != first.unit_code} == {
+        k: v for k, v in per_unit.items() if k != first.unit_code
+    }
+    # the order rows came in does not matter
+    reordered = replace(first, measures=dict(reversed(list(first.measures.items()))))
+    assert _fingerprints(category, [reordered] + units[1:]) == (whole, per_unit)
+
+
 def test_one_unfinished_job_per_campaign_and_a_change_during_it_asks_for_a_rerun(example_campaign):
     job, created = compute_job_create(campaign=example_campaign)
     ComputeJob.objects.filter(pk=job.pk).update(status=ComputeJob.Status.RUNNING)
@@ -190,9 +290,13 @@ def test_the_api_starts_a_job_and_returns_at_once(example_campaign, api_for, dja
     callbacks[0]()
     job = ComputeJob.objects.get(pk=response.json()["id"])
     assert job.status == ComputeJob.Status.DONE
-    detail = api_for(office).get(f"/api/t/demo/unit-results/?campaign={example_campaign.pk}").json()
-    u1 = next(r for r in detail["results"] if r["unit_code"] == "U1")
-    assert u1["total"] == "90.00" and u1["nodes"]["3.1.1"]["explanation"]["zh"]
+    listing = api_for(office).get(f"/api/t/demo/unit-results/?campaign={example_campaign.pk}").json()
+    u1 = next(r for r in listing["results"] if r["unit_code"] == "U1")
+    assert u1["total"] == "90.00" and "nodes" not in u1  # the list is the summary
+    with_nodes = api_for(office).get(f"/api/t/demo/unit-results/?campaign={example_campaign.pk}&include=nodes").json()
+    assert next(r for r in with_nodes["results"] if r["unit_code"] == "U1")["nodes"]["3.1.1"]["explanation"]["zh"]
+    detail = api_for(office).get(f"/api/t/demo/unit-results/{u1['id']}/").json()
+    assert detail["revision_number"] == u1["revision_number"] and detail["nodes"]["3.1.1"]["explanation"]["zh"]
 
 
 def test_export_results_json_for_scripts(example_campaign, capsys):

@@ -21,15 +21,18 @@ def counting_findings(campaign: Campaign):
     )
 
 
-def inspection_deductions(campaign: Campaign) -> dict[str, list[InspectionDeduction]]:
+def inspection_deductions(campaign: Campaign, *, unit_ids=None) -> dict[str, list[InspectionDeduction]]:
     """Unit code → one deduction per counting finding (count × points each), in visit order.
 
-    One query for the whole campaign. The cap (e.g. “最高扣5分”) is the formula's business,
+    One query for the whole campaign (or ``unit_ids`` only, if given). The cap (e.g. “最高扣5分”) is the formula's business,
     applied by the engine, so every finding is listed here at its full value.
     """
     zone = ZoneInfo(settings.TIME_ZONE)
+    findings = counting_findings(campaign)
+    if unit_ids is not None:
+        findings = findings.filter(visit__unit_id__in=list(unit_ids))
     rows = (
-        counting_findings(campaign)
+        findings
         .order_by("visit__unit__code", "visit__visited_at", "visit_id", "id")
         .values_list(
             "id", "visit_id", "visit__unit__code", "visit__visited_at", "item__code", "item__finding",

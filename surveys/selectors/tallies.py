@@ -61,14 +61,17 @@ def post_stratification_shares(survey_ids) -> dict[int, dict[int, Decimal]]:
     return {sid: s for sid, s in shares.items() if sid not in incomplete and sum(s.values()) > 0}
 
 
-def _unit_stats(surveys: list[Survey], tenant_id: int) -> dict[int, dict[str, UnitSurveyStats]]:
-    """survey id → unit code → stats, from one GROUP BY over the answers."""
+def _unit_stats(surveys: list[Survey], tenant_id: int, unit_ids=None) -> dict[int, dict[str, UnitSurveyStats]]:
+    """survey id → unit code → stats, from one GROUP BY over the answers (of ``unit_ids`` only, if given)."""
     by_survey: dict[int, dict[str, UnitSurveyStats]] = defaultdict(dict)
     survey_ids = [s.pk for s in surveys]
     if not survey_ids:
         return by_survey
+    answers = Answer.objects.filter(tenant_id=tenant_id, response__survey_id__in=survey_ids)
+    if unit_ids is not None:
+        answers = answers.filter(question__unit_id__in=list(unit_ids))
     rows = (
-        Answer.objects.filter(tenant_id=tenant_id, response__survey_id__in=survey_ids)
+        answers
         .values_list("response__survey_id", "question__unit__code", "response__stratum_id", "option__points")
         .annotate(n=Count("id"))
         .order_by()
@@ -107,12 +110,13 @@ def survey_unit_stats(survey: Survey) -> dict[str, UnitSurveyStats]:
     return _unit_stats([survey], survey.tenant_id).get(survey.pk, {})
 
 
-def survey_tallies(campaign: Campaign) -> dict[str, dict[str, SurveyTally]]:
-    """unit code → survey key → tally, for the engine (domain section 7)."""
+def survey_tallies(campaign: Campaign, *, unit_ids=None) -> dict[str, dict[str, SurveyTally]]:
+    """unit code → survey key → tally, for the engine (domain section 7); of ``unit_ids`` only, if given
+    (each unit's tally is its own: the same for it as in the whole campaign's)."""
     surveys = list(Survey.objects.filter(tenant_id=campaign.tenant_id, campaign=campaign))
     keys = {s.pk: s.key for s in surveys}
     result: dict[str, dict[str, SurveyTally]] = defaultdict(dict)
-    for survey_id, units in _unit_stats(surveys, campaign.tenant_id).items():
+    for survey_id, units in _unit_stats(surveys, campaign.tenant_id, unit_ids).items():
         for code, stats in units.items():
             weighted = stats.weighted
             if weighted is not None and weighted.score is not None:
@@ -125,9 +129,11 @@ def survey_tallies(campaign: Campaign) -> dict[str, dict[str, SurveyTally]]:
     return dict(result)
 
 
-def democratic_counts(campaign: Campaign, *, evaluation_id: int | None = None):
+def democratic_counts(campaign: Campaign, *, evaluation_id: int | None = None, unit_ids=None):
     """(evaluation key, unit code, group code, choice, n) rows, one GROUP BY."""
     queryset = BallotVote.objects.filter(tenant_id=campaign.tenant_id, ballot__evaluation__campaign=campaign)
+    if unit_ids is not None:
+        queryset = queryset.filter(unit_id__in=list(unit_ids))
     if evaluation_id is not None:
         queryset = queryset.filter(ballot__evaluation_id=evaluation_id)
     return (
@@ -137,10 +143,10 @@ def democratic_counts(campaign: Campaign, *, evaluation_id: int | None = None):
     )
 
 
-def democratic_tallies(campaign: Campaign) -> dict[str, dict[str, DemocraticTally]]:
-    """unit code → evaluation key → tally with one group tally per evaluator group."""
+def democratic_tallies(campaign: Campaign, *, unit_ids=None) -> dict[str, dict[str, DemocraticTally]]:
+    """unit code → evaluation key → tally with one group tally per evaluator group (of ``unit_ids`` only, if given)."""
     cells: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for key, unit_code, group_code, choice, n in democratic_counts(campaign):
+    for key, unit_code, group_code, choice, n in democratic_counts(campaign, unit_ids=unit_ids):
         cells[(unit_code, key)][group_code][choice] = n
     result: dict[str, dict[str, DemocraticTally]] = defaultdict(dict)
     for (unit_code, key), groups in cells.items():
