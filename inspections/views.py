@@ -45,6 +45,21 @@ def _form_error(request, exc) -> None:
     messages.error(request, str(exc))
 
 
+def _post_form(request, form, action, *, invalid: str, success: str = "") -> None:
+    """Validate ``form`` and call ``action(cleaned_data)``; the outcome becomes a message
+    (``invalid`` for a bad form, the service's own words for a refusal, ``success`` if given)."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return
+    try:
+        action(form.cleaned_data)
+    except (visit_services.VisitError, complaint_services.ComplaintError) as exc:
+        _form_error(request, exc)
+    else:
+        if success:
+            messages.success(request, success)
+
+
 # --- supervisor app (PWA) ---------------------------------------------------------------------
 
 
@@ -234,14 +249,9 @@ def visit_detail(request, visit_id):
 @require_POST
 def finding_review(request, finding_id):
     finding = access.access_finding(request.membership, finding_id)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            visit_services.finding_review(finding=finding, reviewer=request.user, **form.cleaned_data)
-        except visit_services.VisitError as exc:
-            _form_error(request, exc)
-    else:
-        messages.error(request, _("请选择确认或不予认定。"))
+    _post_form(request, ReviewForm(request.POST),
+               lambda data: visit_services.finding_review(finding=finding, reviewer=request.user, **data),
+               invalid=_("请选择确认或不予认定。"))
     return redirect("inspections:visit_detail", tenant_slug=_slug(request), visit_id=finding.visit_id)
 
 
@@ -249,17 +259,10 @@ def finding_review(request, finding_id):
 @require_POST
 def appeal_decide(request, finding_id):
     finding = access.access_finding(request.membership, finding_id)
-    form = AppealDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            visit_services.finding_appeal_decide(
-                finding=finding, reviewer=request.user, upheld=form.cleaned_data["decision"] == "upheld",
-                reason=form.cleaned_data["reason"],
-            )
-        except visit_services.VisitError as exc:
-            _form_error(request, exc)
-    else:
-        messages.error(request, _("请填写处理意见。"))
+    _post_form(request, AppealDecisionForm(request.POST),
+               lambda data: visit_services.finding_appeal_decide(
+                   finding=finding, reviewer=request.user, upheld=data["decision"] == "upheld", reason=data["reason"]),
+               invalid=_("请填写处理意见。"))
     return redirect("inspections:visit_detail", tenant_slug=_slug(request), visit_id=finding.visit_id)
 
 
@@ -277,16 +280,10 @@ def unit_findings(request):
 @require_POST
 def finding_appeal(request, finding_id):
     finding = access.access_finding(request.membership, finding_id)
-    form = AppealForm(request.POST)
-    if form.is_valid():
-        try:
-            visit_services.finding_appeal(finding=finding, liaison=request.membership, reason=form.cleaned_data["reason"])
-        except visit_services.VisitError as exc:
-            _form_error(request, exc)
-        else:
-            messages.success(request, _("申诉已提交。"))
-    else:
-        messages.error(request, _("请填写申诉理由。"))
+    _post_form(request, AppealForm(request.POST),
+               lambda data: visit_services.finding_appeal(finding=finding, liaison=request.membership,
+                                                          reason=data["reason"]),
+               invalid=_("请填写申诉理由。"), success=_("申诉已提交。"))
     return redirect("inspections:unit_findings", tenant_slug=_slug(request))
 
 
@@ -426,15 +423,9 @@ def unit_complaints(request):
 @require_POST
 def complaint_reply(request, complaint_id):
     complaint = access.access_complaint(request.membership, complaint_id)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            complaint_services.complaint_reply(complaint=complaint, liaison=request.membership, reply=form.cleaned_data["reply"])
-        except complaint_services.ComplaintError as exc:
-            _form_error(request, exc)
-        else:
-            messages.success(request, _("已提交办理结果。"))
-    else:
-        messages.error(request, _("请填写办理结果。"))
+    _post_form(request, ReplyForm(request.POST),
+               lambda data: complaint_services.complaint_reply(complaint=complaint, liaison=request.membership,
+                                                               reply=data["reply"]),
+               invalid=_("请填写办理结果。"), success=_("已提交办理结果。"))
     return redirect("inspections:unit_complaints", tenant_slug=_slug(request))
 
