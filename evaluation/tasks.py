@@ -20,13 +20,19 @@ def redelivered(task) -> bool:
     return bool((task.request.delivery_info or {}).get("redelivered"))
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-)
+def job_task(run):
+    """A job's task (computation, bulletin): acknowledged when it ends, handed out again when its
+    worker is lost, within the configured time limits."""
+    return shared_task(
+        bind=True,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        time_limit=settings.CELERY_TASK_TIME_LIMIT,
+        soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    )(run)
+
+
+@job_task
 def compute_job_run(self, job_id: int) -> int:
     return compute_job_execute(job_id=job_id, redelivered=redelivered(self)).pk
 

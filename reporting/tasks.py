@@ -5,19 +5,12 @@ it again, marked ``redelivered``, and the service takes the abandoned job over.
 """
 
 from celery import shared_task
-from django.conf import settings
 
-from evaluation.tasks import redelivered
+from evaluation.tasks import job_task, redelivered
 from reporting.services.bulletins import bulletin_job_execute, bulletin_jobs_requeue_stalled
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-)
+@job_task
 def bulletin_job_run(self, job_id: int) -> int:
     return bulletin_job_execute(job_id=job_id, redelivered=redelivered(self)).pk
 

@@ -271,9 +271,7 @@ def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob
     the hard time limit (``KAOPING_JOB_STALE_SECONDS``) has no worker left. Any other second
     delivery leaves it to the worker that holds it.
     """
-    from datetime import timedelta
-
-    from django.conf import settings
+    from evaluation.services.compute_recovery import held_by_live_worker
 
     with transaction.atomic():
         job = (
@@ -283,10 +281,8 @@ def compute_job_execute(*, job_id: int, redelivered: bool = False) -> ComputeJob
         )
         if job.status in (ComputeJob.Status.DONE, ComputeJob.Status.FAILED):
             return job
-        stale_before = timezone.now() - timedelta(seconds=settings.KAOPING_JOB_STALE_SECONDS)
-        held = job.status == ComputeJob.Status.RUNNING and job.started_at is not None
-        if held and not redelivered and job.started_at > stale_before:
-            return job  # a live worker is on it
+        if held_by_live_worker(job, redelivered=redelivered):
+            return job
         job.status = ComputeJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])

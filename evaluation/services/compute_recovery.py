@@ -33,6 +33,14 @@ def stalled_jobs(model, *, now: datetime | None = None) -> list[int]:
     )
 
 
+def held_by_live_worker(job, *, redelivered: bool, now: datetime | None = None) -> bool:
+    """Whether a running job is still another worker's: not redelivered by the broker (its worker
+    would be gone) and started less than ``KAOPING_JOB_STALE_SECONDS`` ago."""
+    if job.status != job.Status.RUNNING or job.started_at is None or redelivered:
+        return False
+    return job.started_at > (now or timezone.now()) - timedelta(seconds=settings.KAOPING_JOB_STALE_SECONDS)
+
+
 def compute_jobs_requeue_stalled(*, now: datetime | None = None) -> list[int]:
     """Enqueue the task of every stalled computation job again; returns their ids."""
     from evaluation.tasks import compute_job_run

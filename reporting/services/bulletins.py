@@ -8,9 +8,8 @@ The job turns "done" only in the transaction that records its complete file.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -77,14 +76,14 @@ def _progress_writer(job_id: int):
 def bulletin_job_execute(*, job_id: int, redelivered: bool = False) -> BulletinJob:
     """Render one job. A job already running is taken over only when its worker is gone (the task
     is ``redelivered``, or it has run past ``KAOPING_JOB_STALE_SECONDS``), as computation does."""
+    from evaluation.services.compute_recovery import held_by_live_worker
+
     with transaction.atomic():
         job = BulletinJob.objects.select_for_update(of=("self",)).select_related("revision__campaign__tenant").get(pk=job_id)
         if job.is_finished:
             return job
-        stale_before = timezone.now() - timedelta(seconds=settings.KAOPING_JOB_STALE_SECONDS)
-        held = job.status == BulletinJob.Status.RUNNING and job.started_at is not None
-        if held and not redelivered and job.started_at > stale_before:
-            return job  # a live worker is on it
+        if held_by_live_worker(job, redelivered=redelivered):
+            return job
         job.status = BulletinJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
