@@ -11,7 +11,7 @@ is read and written by :func:`scheme_from_dict` / :func:`scheme_to_dict`.
     unit.total, unit.rank, unit.grade, str(unit.explanation), unit.explanation.text("en")
 """
 
-from .aggregate import CompiledCategory, compile_category, compute_campaign, compute_units, score_unit
+from .aggregate import CompiledCategory, compile_category, compute_campaign, compute_units, rank_units, score_unit
 from .explain import Explanation
 from .methods import METHODS
 from .scheme_io import FORMAT, scheme_from_dict, scheme_to_dict, validate_scheme
@@ -48,7 +48,7 @@ from .types import (
 )
 
 __all__ = [
-    "compute_campaign", "compute_units", "score_unit", "compile_category", "CompiledCategory",
+    "compute_campaign", "compute_units", "rank_units", "score_unit", "compile_category", "CompiledCategory",
     "scheme_from_dict", "scheme_to_dict", "validate_scheme", "FORMAT", "METHODS", "Explanation",
     "CampaignScheme", "CategoryScheme", "Node", "Rule", "Pool", "Component", "VetoRule", "GradeBand", "BandGrading",
     "TopNGrading", "ShareTier", "ShareGrading",

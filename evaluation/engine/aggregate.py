@@ -38,7 +38,7 @@ from .types import (
     UnitResult,
 )
 
-__all__ = ["compute_campaign", "compute_units", "score_unit", "CompiledCategory", "compile_category", "NodeResults"]
+__all__ = ["compute_campaign", "compute_units", "score_unit", "rank_units", "CompiledCategory", "compile_category", "NodeResults"]
 
 NO_ENTRIES: tuple = ()
 CENT_ZERO = r2(ZERO)
@@ -202,7 +202,15 @@ def score_unit(category: CategoryScheme | CompiledCategory, unit: UnitInputs) ->
         return _score_unit(cc, unit)
 
 
-def _check_unique(inputs: Sequence[UnitInputs]) -> None:
+def rank_units(category: CategoryScheme, units: Sequence[UnitResult]) -> list[UnitResult]:
+    """Rank and grade units already scored (``score_unit``, or rebuilt from stored results):
+    what ``compute_units`` does after scoring. ``units`` must be the whole category's units."""
+    with engine_context():
+        _check_unique(units)
+        return rank_and_grade(category, list(units))
+
+
+def _check_unique(inputs: Sequence[UnitInputs] | Sequence[UnitResult]) -> None:
     seen: set[str] = set()
     twice = set()
     for unit in inputs:

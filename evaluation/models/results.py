@@ -109,6 +109,10 @@ class UnitResult(TenantOwned):
     # A hash of the category's scheme and this unit's inputs when computed: a later revision whose
     # unit has the same fingerprint copies nodes, components and missing from this row.
     inputs_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    # What ranking and grading read of the unit besides its total (component values for
+    # tie-breaks, vetoing and unsigned authorities, earlier years): a one-unit job ranks the
+    # changed unit among the others' stored rows without loading their inputs.
+    standing = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["revision", "category", "rank", "unit__code"]

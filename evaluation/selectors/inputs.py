@@ -35,17 +35,23 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
-def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = None) -> list[UnitInputs]:
-    """Every evaluated unit's inputs (survey-only units are left out: they have no category)."""
+def engine_inputs_for(
+    campaign: Campaign, *, category_codes: list[str] | None = None, unit_ids: list[int] | None = None
+) -> list[UnitInputs]:
+    """Every evaluated unit's inputs (survey-only units are left out: they have no category),
+    or only those of the chosen categories or units."""
     from evaluation.selectors.year import missing_sign_offs
     from inspections.selectors.deductions import inspection_deductions
     from surveys.selectors.tallies import democratic_tallies, survey_tallies
 
+    scoped = category_codes is not None or unit_ids is not None
     enrolments = CampaignUnit.objects.filter(
         campaign=campaign, tenant_id=campaign.tenant_id, survey_only=False
     ).values_list("unit_id", "unit__code", "unit__name", "category__code")
     if category_codes is not None:
         enrolments = enrolments.filter(category__code__in=category_codes)
+    if unit_ids is not None:
+        enrolments = enrolments.filter(unit_id__in=unit_ids)
     units = {unit_id: (code, name, category) for unit_id, code, name, category in enrolments}
     unit_ids = list(units)
     scope = {"campaign": campaign, "tenant_id": campaign.tenant_id, "unit_id__in": unit_ids}
@@ -102,12 +108,12 @@ def engine_inputs_for(campaign: Campaign, *, category_codes: list[str] | None = 
     ):
         vetoes[unit_id].append(Veto(authority=authority, reason=reason))
 
-    pending = missing_sign_offs(campaign)
-    if category_codes is None:
+    pending = missing_sign_offs(campaign, unit_ids=unit_ids if scoped else None)
+    if not scoped:
         surveys = survey_tallies(campaign)
         democratic = democratic_tallies(campaign)
         inspections = inspection_deductions(campaign)
-    else:  # only the chosen categories' units: a unit's tallies are its own
+    else:  # only the chosen units: a unit's tallies are its own
         surveys = survey_tallies(campaign, unit_ids=unit_ids)
         democratic = democratic_tallies(campaign, unit_ids=unit_ids)
         inspections = inspection_deductions(campaign, unit_ids=unit_ids)

@@ -274,17 +274,21 @@ def veto_matrix(campaign: Campaign, units) -> dict[tuple[int, int], VetoDecision
     }
 
 
-def missing_sign_offs(campaign: Campaign) -> dict[int, list[str]]:
+def missing_sign_offs(campaign: Campaign, *, unit_ids: list[int] | None = None) -> dict[int, list[str]]:
     """unit id -> names of veto authorities that have not signed it off yet (domain section 9:
-    excellence needs every authority's sign-off). For the computation's eligibility check."""
+    excellence needs every authority's sign-off). For the computation's eligibility check;
+    ``unit_ids`` limits it to those units."""
     departments = list(veto_departments(campaign))
+    decisions = VetoDecision.objects.filter(campaign=campaign, decision=VetoDecision.Decision.SIGNED_OFF)
+    enrolments = CampaignUnit.objects.filter(campaign=campaign, survey_only=False)
+    if unit_ids is not None:
+        decisions = decisions.filter(unit_id__in=unit_ids)
+        enrolments = enrolments.filter(unit_id__in=unit_ids)
     signed = defaultdict(set)
-    for unit_id, department_id in VetoDecision.objects.filter(
-        campaign=campaign, decision=VetoDecision.Decision.SIGNED_OFF
-    ).values_list("unit_id", "department_id"):
+    for unit_id, department_id in decisions.values_list("unit_id", "department_id"):
         signed[unit_id].add(department_id)
     out = {}
-    for unit_id in CampaignUnit.objects.filter(campaign=campaign, survey_only=False).values_list("unit_id", flat=True):
+    for unit_id in enrolments.values_list("unit_id", flat=True):
         missing = [d.name for d in departments if d.pk not in signed[unit_id]]
         if missing:
             out[unit_id] = missing

@@ -16,10 +16,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from evaluation.engine import compute_units, scheme_to_dict
+from evaluation.engine import compile_category, compute_units, rank_units, scheme_to_dict, score_unit
 from evaluation.engine.decimals import gc_paused
 from evaluation.engine.explain import CATALOGUE
-from evaluation.engine.types import CampaignScheme, CategoryScheme, UnitInputs
+from evaluation.engine.types import (
+    CampaignScheme,
+    CategoryScheme,
+    ComponentResult,
+    PreviousYear,
+    UnitInputs,
+    Veto,
+)
+from evaluation.engine.types import UnitResult as EngineUnitResult
 from evaluation.models import Campaign, ComputeJob, ResultRevision, UnitResult
 from evaluation.selectors.inputs import engine_inputs_for
 
@@ -102,7 +110,7 @@ def compute_job_create(
 
 # Bump when the stored form of a unit's result changes without the catalogue changing, so that
 # rows computed by older code are not carried into new revisions as if they were current.
-_ROW_FORMAT = "unit-result/2"
+_ROW_FORMAT = "unit-result/3"
 _CODE_SALT = hashlib.blake2b(
     (_ROW_FORMAT + repr(sorted((k, sorted(v.items())) for k, v in CATALOGUE.items()))).encode(), digest_size=16
 ).digest()
@@ -147,13 +155,19 @@ def _fingerprints(category: CategoryScheme, inputs: list[UnitInputs]) -> tuple[s
     unit's inputs.
     """
     key = _category_key(category)
-    per_unit = {
-        u.unit_code: hashlib.blake2b(_unit_key(u).encode(), digest_size=16, key=key).hexdigest() for u in inputs
-    }
+    per_unit = {u.unit_code: _unit_print(key, u) for u in inputs}
+    return _category_print(key, per_unit), per_unit
+
+
+def _unit_print(key: bytes, unit: UnitInputs) -> str:
+    return hashlib.blake2b(_unit_key(unit).encode(), digest_size=16, key=key).hexdigest()
+
+
+def _category_print(key: bytes, per_unit: dict[str, str]) -> str:
     whole = hashlib.blake2b(key, digest_size=32)
     for code in sorted(per_unit):
         whole.update(f"{code}\0{per_unit[code]}\0".encode())
-    return whole.hexdigest(), per_unit
+    return whole.hexdigest()
 
 
 def _explanation(explanation) -> dict | None:
@@ -217,6 +231,17 @@ def _components(result) -> list:
     ]
 
 
+def _standing(result) -> dict:
+    """What ranking and grading read of a unit besides total, completeness and eligibility
+    (see ``_stored_result``, which reads it back)."""
+    return {
+        "components": [[c.key, _dec(c.value)] for c in result.components],
+        "vetoes": [v.authority for v in result.vetoes],
+        "pending": list(result.pending_sign_offs),
+        "previous": [[p.year, p.grade, p.rank, _dec(p.total), p.last_place] for p in result.previous],
+    }
+
+
 def _row_values(result, fingerprint: str, *, full: bool) -> dict:
     """A UnitResult's column values; ``full=False`` leaves out what a carried row keeps
     (nodes, components, missing: functions of the unit's own inputs, equal by fingerprint)."""
@@ -235,6 +260,7 @@ def _row_values(result, fingerprint: str, *, full: bool) -> dict:
             "grade": _explanation(result.grade_explanation),
         },
         "inputs_fingerprint": fingerprint,
+        "standing": _standing(result),
     }
     if full:
         values["missing"] = [_explanation(e) for e in result.missing_explanations]
@@ -307,6 +333,10 @@ def _compute_and_write(job: ComputeJob, campaign: Campaign) -> ComputeJob:
 
     scheme = engine_scheme_for(campaign)
     latest = ResultRevision.objects.filter(campaign=campaign).order_by("-number").first()
+    if job.scope == ComputeJob.Scope.UNIT and latest is not None:
+        one = _one_unit(job, campaign, scheme, latest)
+        if one is not None:
+            return _write_revision(job, scheme, latest, *one)
     # a revision always holds every category, so the first one computes them all
     if job.scope == ComputeJob.Scope.CAMPAIGN or latest is None:
         wanted = list(scheme.categories)
@@ -334,6 +364,109 @@ def _compute_and_write(job: ComputeJob, campaign: Campaign) -> ComputeJob:
     # categories dropped from the scheme leave the revision
     prints = {code: value for code, value in prints.items() if code in {c.code for c in scheme.categories}}
     return _write_revision(job, scheme, latest, computed, prints, unit_prints)
+
+
+class _Rendered:
+    """A stored row's explanation, written again as it was (its texts, not its parameters)."""
+
+    __slots__ = ("_pair",)
+
+    def __init__(self, stored: dict | None) -> None:
+        self._pair = (stored["zh"], stored["en"])
+
+    def texts(self) -> tuple[str, str]:
+        return self._pair
+
+
+def _stored_result(row: dict, category_code: str) -> EngineUnitResult:
+    """A unit's result rebuilt from its stored row, as far as ranking and grading read it."""
+    from decimal import Decimal
+
+    standing = row["standing"]
+    total_text = (row["explanation"] or {}).get("total")
+    return EngineUnitResult(
+        unit_code=row["unit__code"],
+        unit_name=row["unit__name"],
+        category_code=category_code,
+        complete=row["complete"],
+        missing=[],
+        missing_explanations=[],
+        nodes={},
+        components=[
+            ComponentResult(key=key, label="", source="", mode="", raw=None,
+                            value=None if value is None else Decimal(value), explanation=None)
+            for key, value in standing["components"]
+        ],
+        total=row["total"],
+        overflow=row["overflow"],
+        explanation=_Rendered(total_text) if total_text else None,
+        vetoed=row["vetoed"],
+        vetoes=tuple(Veto(authority=authority) for authority in standing["vetoes"]),
+        eligible_top=row["eligible_top"],
+        previous=tuple(
+            PreviousYear(year=year, grade=grade, rank=rank, total=None if total is None else Decimal(total),
+                         last_place=last_place)
+            for year, grade, rank, total, last_place in standing["previous"]
+        ),
+        pending_sign_offs=tuple(standing["pending"]),
+    )
+
+
+def _one_unit(job: ComputeJob, campaign: Campaign, scheme: CampaignScheme, latest: ResultRevision):
+    """A unit-scope job scores that unit alone and ranks it among the other units' rows in the
+    latest revision; ``None`` when it cannot (then the unit's whole category is computed).
+
+    Exact because the engine scores each unit from its own inputs only: an other unit's row is
+    what the engine gives for the inputs its fingerprint names, and ranking and grading read of
+    it only what the row keeps (total, flags, ``standing``). It needs the latest revision to have
+    been made with the same scheme and code (equal scheme documents, fingerprints of this row
+    format) and the same units in the category. A change to another unit's inputs is computed by
+    its own job (every input change requests one; a request made while this job runs makes it
+    start a campaign-wide follow-up).
+    """
+    from evaluation.models import CampaignUnit
+
+    enrolment = (
+        CampaignUnit.objects.filter(campaign=campaign, unit_id=job.unit_id, survey_only=False)
+        .select_related("category").first()
+    )
+    if enrolment is None or enrolment.category is None:
+        return None
+    code = enrolment.category.code
+    if code not in latest.category_fingerprints or latest.scheme != _json_round_trip(scheme_to_dict(scheme)):
+        return None
+    rows = list(
+        UnitResult.objects.filter(revision=latest, category_id=enrolment.category_id).values(
+            "unit_id", "unit__code", "unit__name", "complete", "total", "overflow", "eligible_top", "vetoed",
+            "explanation", "inputs_fingerprint", "standing",
+        )
+    )
+    enrolled = set(
+        CampaignUnit.objects.filter(campaign=campaign, category_id=enrolment.category_id, survey_only=False)
+        .values_list("unit_id", flat=True)
+    )
+    if enrolled != {row["unit_id"] for row in rows} or not all(r["inputs_fingerprint"] and r["standing"] for r in rows):
+        return None
+    category = scheme.category(code)
+    inputs = engine_inputs_for(campaign, category_codes=[code], unit_ids=[job.unit_id])
+    if len(inputs) != 1:
+        return None
+    unit = inputs[0]
+    key = _category_key(category)
+    per_unit = {row["unit__code"]: row["inputs_fingerprint"] for row in rows}
+    per_unit[unit.unit_code] = _unit_print(key, unit)
+    fingerprint = _category_print(key, per_unit)
+    prints = {c.code: latest.category_fingerprints.get(c.code) for c in scheme.categories}
+    if prints[code] == fingerprint:  # the unit's inputs are those of its row: nothing to compute
+        return {}, prints, {}
+    scored = score_unit(compile_category(category), unit)
+    others = [_stored_result(row, code) for row in rows if row["unit_id"] != job.unit_id]
+    prints[code] = fingerprint
+    return {code: rank_units(category, [scored, *others])}, prints, {code: per_unit}
+
+
+def _json_round_trip(value):
+    return json.loads(json.dumps(value, default=str))
 
 
 def _category_code_of(campaign: Campaign, unit_id: int) -> str:
@@ -414,8 +547,9 @@ def _write_revision(job, scheme, latest, computed, prints, unit_prints=None) -> 
 _FULL_COLUMNS = (
     "tenant_id", "revision_id", "unit_id", "category_id", "complete", "missing", "total", "rank", "grade",
     "eligible_top", "vetoed", "last_place", "overflow", "components", "nodes", "explanation", "inputs_fingerprint",
+    "standing",
 )
-_JSON_COLUMNS = {"missing", "components", "nodes", "explanation"}
+_JSON_COLUMNS = {"missing", "components", "nodes", "explanation", "standing"}
 # What a kept unit's row takes from its previous row; the rest is new.
 _CARRIED_COLUMNS = ("missing", "components", "nodes")
 

@@ -129,7 +129,7 @@ def test_a_voided_entry_lands_in_a_new_revision_and_the_old_one_stays(example_ca
 
 
 _ROW_FIELDS = ("unit_id", "category_id", "complete", "missing", "total", "rank", "grade", "eligible_top", "vetoed",
-               "last_place", "overflow", "components", "nodes", "explanation", "inputs_fingerprint")
+               "last_place", "overflow", "components", "nodes", "explanation", "inputs_fingerprint", "standing")
 
 
 def _rows(revision):
@@ -160,9 +160,11 @@ def test_a_unit_scope_revision_equals_a_full_recompute_and_keeps_unchanged_units
     entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
     LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
     rendered.clear()
+    categories_computed = _count_category_computations(monkeypatch)
     job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=entry.unit)
     second = compute_job_execute(job_id=job.pk)
     assert rendered == ["U3"]  # U1, U2, U6 (same category) kept their nodes; category 2 carried whole
+    assert categories_computed == []  # U3 alone was scored, ranked among the others' stored rows
     incremental = _rows(second.revision)
     before = _rows(first.revision)
     u3 = entry.unit_id
@@ -175,6 +177,73 @@ def test_a_unit_scope_revision_equals_a_full_recompute_and_keeps_unchanged_units
     assert set(fresh) == set(incremental)
     for unit_id, row in fresh.items():
         assert row == incremental[unit_id], unit_id
+
+
+def _count_category_computations(monkeypatch) -> list:
+    from evaluation.services import compute
+
+    calls = []
+    real = compute.compute_units
+    monkeypatch.setattr(compute, "compute_units", lambda category, inputs: calls.append(category.code) or real(
+        category, inputs))
+    return calls
+
+
+def test_a_unit_falling_behind_another_moves_that_units_rank_as_a_full_recompute_does(
+    example_campaign, monkeypatch
+):
+    """U1 (90.00, 2nd) takes more deductions and falls behind U2 (89.00, 3rd): the one-unit job
+    re-ranks U2 from its stored row, exactly as computing everything would."""
+    from evaluation.models import LedgerEntry
+
+    first = _compute(example_campaign)
+    before = _rows(first.revision)
+    deduction = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U1", rule_key="unfinished")
+    categories_computed = _count_category_computations(monkeypatch)
+    for _ in range(20):  # the same deduction filed again until U1 falls behind U2
+        deduction.pk = None
+        deduction.save()
+        job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=deduction.unit)
+        job = compute_job_execute(job_id=job.pk)
+        assert job.status == ComputeJob.Status.DONE, job.message
+        u1 = UnitResult.objects.get(revision=job.revision, unit__code="U1")
+        if u1.total < Decimal("89.00"):
+            break
+    else:
+        pytest.fail("U1 never fell behind U2")
+    assert categories_computed == []
+    incremental = _rows(job.revision)
+    u2 = UnitResult.objects.get(revision=job.revision, unit__code="U2")
+    assert (before[u2.unit_id]["rank"], u2.rank, u1.rank) == (3, 2, 3)
+    assert before[u2.unit_id]["explanation"] != incremental[u2.unit_id]["explanation"]
+    ResultRevision.objects.all().delete()
+    ComputeJob.objects.all().delete()
+    fresh = _rows(_compute(example_campaign).revision)
+    assert fresh == incremental
+
+
+def test_a_unit_scope_job_computes_the_whole_category_when_the_scheme_or_the_row_format_changed(
+    example_campaign, monkeypatch
+):
+    from evaluation.models import LedgerEntry
+
+    first = _compute(example_campaign)
+    entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
+    categories_computed = _count_category_computations(monkeypatch)
+    # rows written before rows kept their standing
+    UnitResult.objects.filter(revision=first.revision, unit__code="U1").update(standing={})
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
+    job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=entry.unit)
+    second = compute_job_execute(job_id=job.pk)
+    assert second.status == ComputeJob.Status.DONE and categories_computed == ["C1"]
+    # the scheme the latest revision was made with is not today's
+    categories_computed.clear()
+    ResultRevision.objects.filter(pk=second.revision_id).update(scheme={"edited": True})
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.CONFIRMED, void_reason="")
+    job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=entry.unit)
+    third = compute_job_execute(job_id=job.pk)
+    assert third.status == ComputeJob.Status.DONE and categories_computed == ["C1"]
+    assert _rows(third.revision)[entry.unit_id]["total"] == _rows(first.revision)[entry.unit_id]["total"]
 
 
 def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_campaign, monkeypatch):
