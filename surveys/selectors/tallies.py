@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count
 
 from evaluation.engine.types import DemocraticTally, GroupTally, SurveyTally
-from evaluation.models import Campaign
-from surveys.models import Answer, BallotVote, Stratum, Survey
+from evaluation.models import Campaign, Unit
+from surveys.models import Answer, AnswerOption, BallotVote, Question, Response, Stratum, Survey
 from surveys.services.statistics import ScoreEstimate, plain_estimate, post_stratified_estimate
 
 __all__ = ["survey_tallies", "democratic_tallies", "survey_unit_stats", "UnitSurveyStats", "post_stratification_shares"]
@@ -67,15 +68,7 @@ def _unit_stats(surveys: list[Survey], tenant_id: int, unit_ids=None) -> dict[in
     survey_ids = [s.pk for s in surveys]
     if not survey_ids:
         return by_survey
-    answers = Answer.objects.filter(tenant_id=tenant_id, response__survey_id__in=survey_ids)
-    if unit_ids is not None:
-        answers = answers.filter(question__unit_id__in=list(unit_ids))
-    rows = (
-        answers
-        .values_list("response__survey_id", "question__unit__code", "response__stratum_id", "option__points")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = _answer_counts(survey_ids, tenant_id, unit_ids)
     for survey_id, unit_code, stratum_id, points, n in rows:
         stats = by_survey[survey_id].setdefault(unit_code, UnitSurveyStats(unit_code))
         if points is None:
@@ -86,8 +79,6 @@ def _unit_stats(surveys: list[Survey], tenant_id: int, unit_ids=None) -> dict[in
         cell = stats.per_stratum.setdefault(stratum_id, {})
         cell[points] = cell.get(points, 0) + n
     shares = post_stratification_shares(survey_ids)
-    from surveys.models import AnswerOption
-
     option_points: dict[int, list[Decimal]] = defaultdict(list)
     for survey_id, points in (
         AnswerOption.objects.filter(questionnaire__survey_id__in=survey_ids, points__isnull=False)
@@ -103,6 +94,33 @@ def _unit_stats(surveys: list[Survey], tenant_id: int, unit_ids=None) -> dict[in
                     stats.per_stratum, shares[survey_id], option_points=option_points.get(survey_id)
                 )
     return by_survey
+
+
+def _answer_counts(survey_ids: list[int], tenant_id: int, unit_ids=None) -> list[tuple]:
+    """(survey id, unit code, stratum id, option points, answers) rows: one GROUP BY on integer
+    keys, named afterwards from the few units and options (grouping a million answers on codes
+    and points instead takes twice as long)."""
+    survey_ids, unit_ids = list(survey_ids), None if unit_ids is None else list(unit_ids)
+    if not survey_ids or unit_ids == []:
+        return []
+    tables = {model.__name__: model._meta.db_table for model in (Answer, Question, Response)}
+    marks = ", ".join(["%s"] * len(survey_ids))
+    unit_filter = f"AND q.unit_id IN ({', '.join(['%s'] * len(unit_ids))})" if unit_ids else ""
+    sql = f"""
+        SELECT r.survey_id, q.unit_id, r.stratum_id, a.option_id, COUNT(*)
+        FROM {tables['Answer']} a
+        JOIN {tables['Response']} r ON r.id = a.response_id
+        JOIN {tables['Question']} q ON q.id = a.question_id
+        WHERE r.survey_id IN ({marks}) AND a.tenant_id = %s {unit_filter}
+        GROUP BY r.survey_id, q.unit_id, r.stratum_id, a.option_id
+    """  # noqa: S608 - table names from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*survey_ids, tenant_id, *(unit_ids or [])])
+        counts = cursor.fetchall()
+    codes = dict(Unit.objects.filter(tenant_id=tenant_id, pk__in={row[1] for row in counts}).values_list("pk", "code"))
+    points = dict(AnswerOption.objects.filter(pk__in={row[3] for row in counts}).values_list("pk", "points"))
+    return [(survey_id, codes[unit_id], stratum_id, points[option_id], n)
+            for survey_id, unit_id, stratum_id, option_id, n in counts]
 
 
 def survey_unit_stats(survey: Survey) -> dict[str, UnitSurveyStats]:
