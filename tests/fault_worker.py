@@ -14,6 +14,7 @@ code: the patches are installed here, in the worker process only.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -56,18 +57,18 @@ def _pause_in_revision_write() -> None:
     from evaluation.services import compute
 
     compute.COPY_MIN_ROWS = 1
-    original_copy = compute._copy_text_in
+    original_copy = compute._copy_in
 
-    def copy_text_in(cursor, table, columns, text):
+    def copy_in(cursor, table, columns, source):
         if table != UnitResult._meta.db_table:
-            return original_copy(cursor, table, columns, text)
-        rows = text.split("\n")[:-1]
+            return original_copy(cursor, table, columns, source)
+        rows = b"".join(iter(lambda: source.read(1 << 20), b"")).split(b"\n")[:-1]
         half = len(rows) // 2
-        original_copy(cursor, table, columns, "".join(r + "\n" for r in rows[:half]))
+        original_copy(cursor, table, columns, io.BytesIO(b"".join(r + b"\n" for r in rows[:half])))
         _pause(backend_pid=connection.connection.info.backend_pid, inserted=half, rows=len(rows))
-        return original_copy(cursor, table, columns, "".join(r + "\n" for r in rows[half:]))
+        return original_copy(cursor, table, columns, io.BytesIO(b"".join(r + b"\n" for r in rows[half:])))
 
-    compute._copy_text_in = copy_text_in
+    compute._copy_in = copy_in
 
 
 def _pause_in_file_write() -> None:

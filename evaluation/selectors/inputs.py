@@ -29,10 +29,23 @@ def _by_unit():
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
-    """18.0000 → 18 and 1.50 → 1.5, so explanations read as people write (never 1E+2)."""
+    """18.0000 → 18 and 1.50 → 1.5, so explanations read as people write (never 1E+2).
+
+    The result depends on the number only (1.5 and 1.50 give 1.5), so it is remembered by value:
+    a province's 300,000 measures and quantities hold a few thousand distinct numbers.
+    """
     if value is None:
         return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    plain = _PLAIN.get(value)
+    if plain is None:
+        plain = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        if len(_PLAIN) >= 50_000:
+            _PLAIN.clear()
+        _PLAIN[value] = plain
+    return plain
+
+
+_PLAIN: dict[Decimal, Decimal] = {}
 
 
 def engine_inputs_for(
@@ -57,10 +70,15 @@ def engine_inputs_for(
     scope = {"campaign": campaign, "tenant_id": campaign.tenant_id, "unit_id__in": unit_ids}
 
     measures: dict[int, dict] = _by_unit()
-    for unit_id, code, method, value, items in LeafMeasure.objects.filter(**scope).values_list(
-        "unit_id", "node__code", "node__method", "value", "items"
+    # a checklist's measure is its missing items (JSON, read only for checklists), any other a number
+    for unit_id, code, value in (
+        LeafMeasure.objects.filter(**scope).exclude(node__method="checklist").values_list("unit_id", "node__code", "value")
     ):
-        measures[unit_id][code] = list(items) if method == "checklist" else _plain(value)
+        measures[unit_id][code] = _plain(value)
+    for unit_id, code, items in LeafMeasure.objects.filter(node__method="checklist", **scope).values_list(
+        "unit_id", "node__code", "items"
+    ):
+        measures[unit_id][code] = list(items)
 
     assessed: dict[int, dict] = _by_unit()
     for unit_id, code, score, tier, adjustment in (

@@ -573,81 +573,128 @@ def _copy_text(value) -> str:
 
 
 def _copy_rows(cursor, table: str, columns, rows) -> None:
-    _copy_text_in(cursor, table, columns, "".join(["\t".join([_copy_text(v) for v in row]) + "\n" for row in rows]))
-
-
-def _copy_text_in(cursor, table: str, columns, text: str) -> None:
     import io
 
-    buffer = io.StringIO(text)
+    text = "".join(["\t".join([_copy_text(v) for v in row]) + "\n" for row in rows])
+    _copy_in(cursor, table, columns, io.BytesIO(text.encode()))
+
+
+def _copy_in(cursor, table: str, columns, source) -> None:
+    """COPY rows in PostgreSQL's text format, read from ``source`` (``read(size)`` → bytes)."""
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     raw = cursor.cursor  # the driver's cursor: Django's wrapper has no COPY
     if hasattr(raw, "copy_expert"):  # psycopg2
-        raw.copy_expert(sql, buffer)
+        raw.copy_expert(sql, source, size=1 << 20)
     else:  # psycopg 3
         with raw.copy(sql) as copy:
-            copy.write(buffer.getvalue())
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                copy.write(chunk)
 
 
 def _values(base: tuple, row: dict, columns) -> tuple:
     return base + tuple(_json(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns[2:])
 
 
-def _fresh_text(base: tuple, fresh) -> str:
-    """The COPY text of new rows: every node's explanation rendered, the JSON serialised."""
-    lines = []
-    for result, unit_id, category_id, fingerprint in fresh:
-        row = _row_values(result, fingerprint, full=True)
-        row["unit_id"], row["category_id"] = unit_id, category_id
-        lines.append("\t".join([_copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]))
-        lines.append("\n")
-    return "".join(lines)
+def _fresh_line(base: tuple, item) -> str:
+    """One new row's COPY line: every node's explanation rendered, the JSON serialised."""
+    result, unit_id, category_id, fingerprint = item
+    row = _row_values(result, fingerprint, full=True)
+    row["unit_id"], row["category_id"] = unit_id, category_id
+    return "\t".join([_copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]) + "\n"
 
 
 # Rendering and serialising the new rows is most of a large computation's time, and pure Python
-# on data already in memory: from this many rows on, forked helper processes take a share each
-# (POSIX only). They only compute text; this process alone writes, in its one transaction.
+# on data already in memory: from this many rows on, forked helper processes render a share each
+# (POSIX only) while this process hands what they wrote to PostgreSQL's COPY, so the database
+# parses rows while the rest are rendered. The helpers only make text; this process alone talks
+# to the database, in its one transaction.
 PARALLEL_MIN_ROWS = 400
 # From this many new rows on they go in by COPY (pre-serialised JSON), below through the ORM.
 COPY_MIN_ROWS = 500
 PARALLEL_MAX_PROCESSES = 4
+_HELPER_BATCH = 64  # rows a helper renders before writing them to its pipe
 
 
-def _parallel_fresh_text(base: tuple, fresh) -> str:
-    import os
+class _RenderedRows:
+    """The COPY text of new rows, as a file ``read`` by the COPY: rendered by forked helpers when
+    there are enough rows, else here. A helper that fails is replaced by this process rendering
+    the rows of its share it had not delivered (only whole lines are passed on)."""
 
-    processes = min(os.cpu_count() or 1, PARALLEL_MAX_PROCESSES)
-    if len(fresh) < PARALLEL_MIN_ROWS or processes < 2 or not hasattr(os, "fork"):
-        return _fresh_text(base, fresh)
-    size = -(-len(fresh) // processes)
-    shares = [fresh[i:i + size] for i in range(0, len(fresh), size)]
-    children = []
-    for share in shares[1:]:
+    def __init__(self, base: tuple, fresh: list) -> None:
+        import os
+
+        self.base = base
+        self.ready: list[bytes] = []
+        self.helpers: dict[int, dict] = {}  # pipe fd → {"pid", "share", "done", "partial"}
+        processes = min(os.cpu_count() or 1, PARALLEL_MAX_PROCESSES)
+        if len(fresh) < PARALLEL_MIN_ROWS or processes < 2 or not hasattr(os, "fork"):
+            self.ready.append("".join([_fresh_line(base, item) for item in fresh]).encode())
+            return
+        size = -(-len(fresh) // processes)
+        for start in range(0, len(fresh), size):
+            self._fork(fresh[start:start + size])
+
+    def _fork(self, share: list) -> None:
+        import os
+
         read_end, write_end = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the helper: text to the pipe, then leave without any clean-up of the parent's
+        if pid == 0:  # the helper: lines to the pipe, then leave without any clean-up of the parent's
             status = 1
             try:
                 os.close(read_end)
-                data = _fresh_text(base, share).encode()
                 with os.fdopen(write_end, "wb") as out:
-                    out.write(data)
+                    for start in range(0, len(share), _HELPER_BATCH):
+                        out.write("".join([_fresh_line(self.base, item)
+                                           for item in share[start:start + _HELPER_BATCH]]).encode())
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_end)
-        children.append((pid, read_end, share))
-    parts = [_fresh_text(base, shares[0])]
-    for pid, read_end, share in children:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _pid, status = os.waitpid(pid, 0)
-        if status == 0:
-            parts.append(data.decode())
-        else:  # the helper failed: do its share here
-            logger.warning("compute helper process %s ended with status %s; rendering its rows here", pid, status)
-            parts.append(_fresh_text(base, share))
-    return "".join(parts)
+        self.helpers[read_end] = {"pid": pid, "share": share, "done": 0, "partial": b""}
+
+    def read(self, size: int = -1) -> bytes:
+        import os
+        import select
+
+        while not self.ready and self.helpers:
+            readable, _, _ = select.select(list(self.helpers), [], [])
+            for fd in readable:
+                helper = self.helpers[fd]
+                data = os.read(fd, 1 << 20)
+                if data:
+                    data = helper["partial"] + data
+                    cut = data.rfind(b"\n") + 1
+                    if cut:
+                        self.ready.append(data[:cut])
+                        helper["done"] += data.count(b"\n", 0, cut)
+                    helper["partial"] = data[cut:]
+                    continue
+                os.close(fd)
+                del self.helpers[fd]
+                _pid, status = os.waitpid(helper["pid"], 0)
+                if status != 0 or helper["partial"]:
+                    left = helper["share"][helper["done"]:]
+                    logger.warning("compute helper process %s ended with status %s; rendering its %s rows left here",
+                                   helper["pid"], status, len(left))
+                    self.ready.append("".join([_fresh_line(self.base, item) for item in left]).encode())
+        if not self.ready:
+            return b""
+        return self.ready.pop(0)
+
+    def close(self) -> None:
+        """Stop and reap helpers still running (the COPY failed)."""
+        import os
+        import signal
+
+        for fd, helper in list(self.helpers.items()):
+            try:
+                os.kill(helper["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(fd)
+            os.waitpid(helper["pid"], 0)
+        self.helpers.clear()
 
 
 def _insert_postgresql(revision, latest, fresh, kept_units, kept_categories) -> int:
@@ -662,7 +709,11 @@ def _insert_postgresql(revision, latest, fresh, kept_units, kept_categories) -> 
         _insert_orm(revision, latest, fresh, [], [])
     with connection.cursor() as cursor:
         if len(fresh) >= COPY_MIN_ROWS:
-            _copy_text_in(cursor, table, _FULL_COLUMNS, _parallel_fresh_text(base, fresh))
+            rows = _RenderedRows(base, fresh)
+            try:
+                _copy_in(cursor, table, _FULL_COLUMNS, rows)
+            finally:
+                rows.close()
         if kept_units:
             own = tuple(c for c in _FULL_COLUMNS if c not in _CARRIED_COLUMNS)
             cursor.execute(

@@ -262,12 +262,43 @@ def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_c
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
     monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
     parallel = _rows(_compute(example_campaign).revision)
-    assert len(forks) == 2  # 6 new rows in 3 shares: this process renders one, two helpers the others
+    assert len(forks) == 3  # 6 new rows in 3 shares, one helper each; this process feeds the COPY
     ResultRevision.objects.all().delete()
     ComputeJob.objects.all().delete()
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 10_000)
     single = _rows(_compute(example_campaign).revision)
     assert parallel == single and len(single) == 6
+
+
+def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(example_campaign, monkeypatch):
+    import os
+
+    from django.db import connection
+
+    from evaluation.services import compute
+
+    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
+        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
+    single = _rows(_compute(example_campaign).revision)
+    ResultRevision.objects.all().delete()
+    ComputeJob.objects.all().delete()
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    monkeypatch.setattr(compute, "_HELPER_BATCH", 1)
+    parent = os.getpid()
+    real_line = compute._fresh_line
+    delivered = []
+
+    def line(base, item):
+        if os.getpid() != parent:
+            delivered.append(item)
+            if len(delivered) == 2:  # a helper dies after writing its first row
+                os._exit(3)
+        return real_line(base, item)
+
+    monkeypatch.setattr(compute, "_fresh_line", line)
+    assert _rows(_compute(example_campaign).revision) == single
 
 
 def test_a_new_fingerprint_whenever_a_unit_input_changes():
