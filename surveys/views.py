@@ -203,6 +203,9 @@ def batch_entry(request, survey_id, batch_id):
         "survey": survey, "batch": batch, "questions": questions, "options": options,
         "counts": batch_counts(batch), "mismatches": tables,
         "pending": batch_pending_second(batch) if batch.double_entry else [],
+        # the form names the sheet it saves: sent twice (a double click, a resubmitted page) it is
+        # refused as already keyed instead of adding a second sheet
+        "next_sheet_no": paper.next_sheet_no(batch),
     }
     return render(request, "surveys/batch_entry.html", context)
 

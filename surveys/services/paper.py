@@ -43,7 +43,8 @@ def paper_batch_create(
     )
 
 
-def _next_sheet_no(batch: PaperBatch) -> int:
+def next_sheet_no(batch: PaperBatch) -> int:
+    """The number after the highest keyed in ``batch`` (the entry form's default)."""
     from django.db.models import Max
 
     a = Response.objects.filter(batch=batch).aggregate(m=Max("sheet_no"))["m"] or 0
@@ -64,7 +65,7 @@ def paper_sheet_enter(
         raise ValidationError("问卷编号应为正整数")
     try:
         with transaction.atomic():
-            number = sheet_no or _next_sheet_no(batch)
+            number = sheet_no or next_sheet_no(batch)
             if not batch.double_entry:
                 response = response_write(
                     questionnaire=batch.questionnaire, stratum=batch.stratum, channel=Response.Channel.PAPER,

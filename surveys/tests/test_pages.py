@@ -183,3 +183,22 @@ def test_democratic_pages_and_print_sheet(example_world, client_for):
     assert rows == {"U4": Decimal("87.00"), "U5": Decimal("98.00")}
     sheets = client.get(reverse("surveys:ballot_sheets", kwargs={"tenant_slug": slug, "evaluation_id": evaluation.pk}))
     assert sheets.content.decode().count("<svg") == 2  # only the two unused tokens
+
+
+def test_the_entry_form_names_its_sheet_so_a_form_sent_twice_adds_one_sheet(example_world, client_for):
+    from surveys.services.paper import paper_batch_create
+
+    w = example_world
+    survey = survey_create(campaign=w["campaign"], key="public", name="公众评议")
+    q = questionnaire_create(survey=survey, name="问卷", units=[w["units"]["U1"], w["units"]["U2"]])
+    batch = paper_batch_create(actor=w["admin"].user, survey=survey, questionnaire=q, label="B1", double_entry=False)
+    client = client_for(w["admin"])
+    url = reverse("surveys:batch", kwargs={"tenant_slug": w["tenant"].slug, "survey_id": survey.pk, "batch_id": batch.pk})
+    page = client.get(url)
+    assert page.context["next_sheet_no"] == 1 and 'name="sheet_no" min="1" inputmode="numeric" value="1"' in page.content.decode()
+    form = {"sheet_no": "1", **{f"q{question}": str(option) for question, option in _answers(q).items()}}
+    first = client.post(url, form, follow=True)
+    again = client.post(url, form, follow=True)  # the same form sent a second time
+    assert Response.objects.filter(batch=batch).count() == 1
+    assert "第 1 号" in first.content.decode() and "该编号的问卷已录入" in again.content.decode()
+    assert client.get(url).context["next_sheet_no"] == 2
