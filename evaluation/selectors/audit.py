@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "survey.paper_sheet": gettext_lazy("录入纸质问卷"),
     "survey.paper_resolve": gettext_lazy("核对纸质问卷"),
     "survey.paper_batch_close": gettext_lazy("完成批次录入"),
+    "campaign.import": gettext_lazy("从备份导入考评"),
     "compute.request": gettext_lazy("请求计算"),
     "compute.revision": gettext_lazy("生成结果版本"),
     "publication.submit": gettext_lazy("报送审定"),
@@ -69,6 +70,7 @@ FAMILIES = {
     "veto": gettext_lazy("一票否决"),
     "inspection": gettext_lazy("明察暗访"),
     "survey": gettext_lazy("问卷录入"),
+    "campaign": gettext_lazy("考评备份"),
     "compute": gettext_lazy("结果计算"),
     "publication": gettext_lazy("结果发布"),
 }

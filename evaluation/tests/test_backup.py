@@ -215,6 +215,10 @@ def test_round_trip_into_another_tenant_is_exact(rich, tmp_path):
     assert report.campaign.tenant_id != rich.tenant_id and report.campaign.name == rich.name
     assert set(report.created["evaluation.Unit"]) == {"U1", "U2", "U3", "U4", "U5", "U6"}
     assert not report.created.get("users")  # same database: the people exist and are reused
+    event = apps.get_model("evaluation.AuditEvent").objects.get(pk=report.import_event)
+    assert (event.action, event.tenant_id, event.campaign_id, event.actor_id) == (
+        "campaign.import", report.tenant.pk, report.campaign.pk, None)
+    assert event.after["source"] == {"tenant": rich.tenant.slug, "campaign": rich.name, "year": rich.year}
 
     # every file is a new file with the same bytes
     for model, name in FILE_FIELDS:
