@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +86,29 @@ class ResultRevision(TenantOwned):
         return f"{self.campaign} r{self.number}"
 
 
+class WholeJSONField(models.JSONField):
+    """A JSON document written whole and read whole, never queried inside: on PostgreSQL the
+    ``json`` type (the text as written, checked) rather than ``jsonb`` (parsed into a binary
+    tree), which costs the database about 40 % less CPU to write — a province's revision is
+    150 MB of result JSON — and nothing to turn back into text when read. Elsewhere Django's
+    JSONField as it is."""
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql":
+            return super().get_db_prep_value(value, connection, prepared)
+        if not prepared:
+            value = self.get_prep_value(value)
+        return json.dumps(value, cls=self.encoder, ensure_ascii=False)  # sent as text, stored as json
+
+    def from_db_value(self, value, expression, connection):
+        if value is not None and not isinstance(value, str):
+            return value  # the driver parsed it already (psycopg reads ``json`` itself)
+        return super().from_db_value(value, expression, connection)
+
+
 class UnitResult(TenantOwned):
     """One unit's result in a revision: total, rank, grade and every node's score and explanation.
 
@@ -95,7 +120,7 @@ class UnitResult(TenantOwned):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
     complete = models.BooleanField(default=True)
-    missing = models.JSONField(default=list)
+    missing = WholeJSONField(default=list)
     total = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     rank = models.PositiveIntegerField(null=True)
     grade = models.CharField(max_length=20, blank=True)
@@ -103,16 +128,16 @@ class UnitResult(TenantOwned):
     vetoed = models.BooleanField(default=False)
     last_place = models.BooleanField(default=False)
     overflow = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    components = models.JSONField(default=list)
-    nodes = models.JSONField(default=dict)
-    explanation = models.JSONField(default=dict)
+    components = WholeJSONField(default=list)
+    nodes = WholeJSONField(default=dict)
+    explanation = WholeJSONField(default=dict)
     # A hash of the category's scheme and this unit's inputs when computed: a later revision whose
     # unit has the same fingerprint copies nodes, components and missing from this row.
     inputs_fingerprint = models.CharField(max_length=64, blank=True, default="")
     # What ranking and grading read of the unit besides its total (component values for
     # tie-breaks, vetoing and unsigned authorities, earlier years): a one-unit job ranks the
     # changed unit among the others' stored rows without loading their inputs.
-    standing = models.JSONField(default=dict)
+    standing = WholeJSONField(default=dict)
 
     class Meta:
         ordering = ["revision", "category", "rank", "unit__code"]
