@@ -145,7 +145,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kaoping@localhost")
 
 REDIS_URL = env_redis("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host named: kombu warns of none
 CELERY_RESULT_BACKEND = None
 # Embedded mode: no broker, tasks run in-process when enqueued.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
@@ -201,7 +201,15 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Each process's own copy of large cached outputs whose key names everything they depend on
+    # (dashboard and results pages, docs/reporting.md): read before the shared cache.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kaoping-local",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    },
 }
 
 REST_FRAMEWORK = {

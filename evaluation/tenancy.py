@@ -12,28 +12,96 @@ An outsider gets the same 404 for "missing" and "someone else's" (Zulip's access
 
 from __future__ import annotations
 
+import functools
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 
-from evaluation.models import Membership, Tenant
+from evaluation.models import Department, Membership, Tenant, Unit
 
 TENANT_KWARG = "tenant_slug"
 
 
 def resolve_membership(user, tenant_slug: str) -> Membership:
-    """The active membership of ``user`` in the tenant, or Http404 for anyone else."""
+    """The active membership of ``user`` in the tenant, or Http404 for anyone else.
+
+    Read on every request, never cached: a revoked membership loses access at once. The
+    membership comes with its tenant, unit and department (as ``select_related`` would give
+    them) and the request's own user.
+    """
     if not user or not user.is_authenticated:
         raise Http404("No such tenant")
-    membership = (
-        Membership.objects.select_related("tenant", "unit", "department", "user")
-        .filter(tenant__slug=tenant_slug, user=user, is_active=True)
-        .first()
-    )
-    if membership is None:
+    sql, joined = _membership_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_slug, user.pk])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such tenant")
+    instances, start = {}, 0
+    for name, model, fields in joined:
+        values = row[start:start + len(fields)]
+        start += len(fields)
+        if values[fields.index(model._meta.pk)] is not None:  # no unit (department): the LEFT JOIN's NULLs
+            instances[name] = instance_from_row(model, fields, values)
+    membership = instances.pop("membership")
+    for name, related in instances.items():
+        setattr(membership, name, related)
+    membership.user = user
     return membership
+
+
+def instance_from_row(model, fields, values):
+    """A model instance from the values of ``fields`` read in plain SQL, converted as the ORM
+    converts them (SQLite, for one, returns datetimes as text); the model's other fields are
+    deferred, as with ``only()``."""
+    converted = list(values)
+    for index, (col, converters) in enumerate(_converters(model, tuple(fields))):
+        for converter in converters:
+            converted[index] = converter(converted[index], col, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+@functools.cache
+def _converters(model, fields: tuple) -> list[tuple]:
+    """Each field's column and the converters the ORM applies to its values (as its compiler does)."""
+    out = []
+    for field in fields:
+        col = field.get_col(model._meta.db_table)
+        out.append((col, (*connection.ops.get_db_converters(col), *field.get_db_converters(connection))))
+    return out
+
+
+@functools.cache
+def _membership_sql() -> tuple[str, list[tuple[str, type, list]]]:
+    """The statement of :func:`resolve_membership` and the models and fields of its columns.
+
+    In SQL: every tenant request runs it, and the ORM spends several times longer compiling
+    this query than the database takes to answer it. At most one row: one membership per
+    tenant and person.
+    """
+    q = connection.ops.quote_name
+    column = Membership._meta.get_field
+    joined = [("membership", Membership, "m"), ("tenant", Tenant, "t"), ("unit", Unit, "u"),
+              ("department", Department, "d")]
+    alias = {name: letter for name, _model, letter in joined}
+    table = {name: q(model._meta.db_table) for name, model, _letter in joined}
+    columns = [f"{letter}.{q(f.column)}" for _name, model, letter in joined for f in model._meta.concrete_fields]
+
+    def join(name: str) -> str:
+        return f"{alias[name]}.{q(column(name).related_model._meta.pk.column)} = m.{q(column(name).column)}"
+
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table['membership']} m "  # noqa: S608 - names from the models
+        f"JOIN {table['tenant']} t ON {join('tenant')} "
+        f"LEFT JOIN {table['unit']} u ON {join('unit')} "
+        f"LEFT JOIN {table['department']} d ON {join('department')} "
+        f"WHERE t.{q(Tenant._meta.get_field('slug').column)} = %s AND m.{q(column('user').column)} = %s "
+        f"AND m.{q(column('is_active').column)} "
+        "LIMIT 1"
+    )
+    return sql, [(name, model, list(model._meta.concrete_fields)) for name, model, _letter in joined]
 
 
 def require_action(membership: Membership, action: str) -> None:

@@ -5,9 +5,12 @@ Thin: validate, fetch through scoped accessors, call one service, render.
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
-from django.core.cache import cache
+from django.contrib.messages import get_messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -29,12 +32,13 @@ from reporting.forms import (
 from reporting.models import BulletinJob, RectificationReport
 from reporting.selectors import publication as pub_selectors
 from reporting.selectors.dashboard import (
-    CACHE_SECONDS,
     DashboardData,
+    cache_get,
     cache_key,
+    cache_set,
+    dashboard_shown,
     dashboard_tables,
     revision_identity,
-    shown_revision,
 )
 from reporting.selectors.results import category_blocks, revision_rows
 from reporting.services import publication as publication_services
@@ -239,21 +243,50 @@ def scorecard_pdf(request, campaign_id, revision_id, unit_id):
     return response
 
 
-def _dashboard_revision(request, campaign):
-    if request.GET.get("revision"):
-        return access.access_revision(request.membership, campaign, request.GET["revision"])
-    return shown_revision(campaign)
+def _shown(request, campaign_id, *, with_earlier: bool = False):
+    return dashboard_shown(request.membership, campaign_id, request.GET.get("revision") or None,
+                           with_earlier=with_earlier)
 
 
 @tenant_view("dashboard.view")
 def dashboard(request, campaign_id):
-    campaign = access_campaign(request.membership, campaign_id)
-    revision = _dashboard_revision(request, campaign)
-    context = {"campaign": campaign, "revision": revision}
-    if revision is not None:
-        context["published"] = pub_selectors.is_published(revision)
-        context["tabs"], context["tables"] = _dashboard_tables(request, campaign, revision)
-    return render(request, "reporting/dashboard.html", context)
+    shown = _shown(request, campaign_id)
+    context = {"campaign": shown.campaign, "revision": shown.revision}
+    if shown.revision is None:
+        return render(request, "reporting/dashboard.html", context)
+    context["published"] = shown.published
+    key = _dashboard_page_key(request, shown)
+    if key is None:
+        context["tabs"], context["tables"] = _dashboard_tables(request, shown.campaign, shown.revision)
+        return render(request, "reporting/dashboard.html", context)
+    cached = cache_get(key)
+    if cached is None:
+        # The page is kept with a stand-in for the CSRF token, which is the only part of it
+        # that changes between two requests of the same person for the same revision; the
+        # stand-in is random, so no text of the page (a unit's name) can be mistaken for it.
+        stand_in = "csrf" + secrets.token_hex(30)
+        context["tabs"], context["tables"] = _dashboard_tables(request, shown.campaign, shown.revision)
+        context["csrf_token"] = stand_in
+        cached = (stand_in.encode(), render_to_string("reporting/dashboard.html", context, request).encode())
+        cache_set(key, cached)
+    stand_in, body = cached
+    return HttpResponse(body.replace(stand_in, get_token(request).encode()))
+
+
+def _dashboard_page_key(request, shown) -> str | None:
+    """The key of the whole rendered page, or None when it must be rendered afresh: the page
+    has messages to show, or a query string besides ``revision`` (the language form sends
+    the full path back). Besides the revision, the key names what the page's frame shows:
+    the tenant, the person and their role (name, menu), the campaign, language and path."""
+    if set(request.GET) - {"revision"} or len(get_messages(request)):
+        return None
+    membership, user, campaign = request.membership, request.user, shown.campaign
+    return cache_key(
+        "dashboard-page", revision_identity(shown.revision), shown.published, _lang(),
+        membership.tenant_id, request.tenant.name, membership.pk, membership.role,
+        user.pk, user.username, user.get_full_name(), campaign.pk, campaign.title,
+        request.get_full_path(),
+    )
 
 
 def _dashboard_tables(request, campaign, revision) -> tuple[list[tuple[str, str]], str]:
@@ -261,7 +294,7 @@ def _dashboard_tables(request, campaign, revision) -> tuple[list[tuple[str, str]
     under a key naming it, the tenant, the campaign and the language (see CACHE_SECONDS)."""
     lang = _lang()
     key = cache_key("dashboard-tables", revision_identity(revision), request.tenant.slug, campaign.pk, lang)
-    cached = cache.get(key)
+    cached = cache_get(key)
     if cached is None:
         blocks = dashboard_tables(revision, lang=lang)
         html = render_to_string(
@@ -269,7 +302,7 @@ def _dashboard_tables(request, campaign, revision) -> tuple[list[tuple[str, str]
             {"blocks": blocks, "campaign": campaign, "revision": revision, "tenant": request.tenant},
         )
         cached = ([(block.code, block.name) for block in blocks], html)
-        cache.set(key, cached, CACHE_SECONDS)
+        cache_set(key, cached)
     tabs, html = cached
     return tabs, mark_safe(html)  # noqa: S308 - rendered above by an autoescaping template
 
@@ -277,11 +310,11 @@ def _dashboard_tables(request, campaign, revision) -> tuple[list[tuple[str, str]
 @tenant_view("dashboard.view")
 def dashboard_data_view(request, campaign_id):
     """The dashboard's charts as JSON; a client holding the current data (If-None-Match) gets 304."""
-    campaign = access_campaign(request.membership, campaign_id)
-    revision = _dashboard_revision(request, campaign)
-    if revision is None:
+    shown = _shown(request, campaign_id, with_earlier=True)
+    if shown.revision is None:
         raise Http404("No results yet")
-    data = DashboardData(campaign, revision, tenant_slug=request.tenant.slug, lang=_lang())
+    data = DashboardData(shown.campaign, shown.revision, tenant_slug=request.tenant.slug, lang=_lang(),
+                         published=shown.published, earlier=shown.earlier)
     if data.etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

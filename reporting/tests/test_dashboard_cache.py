@@ -1,6 +1,15 @@
 """The dashboard's cached output: never stale for a new revision or publication, never shared
 between tenants, revalidated by ETag; its tables stay short for a large category."""
 
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import Http404, HttpRequest
+from django.test import Client
 from django.utils import timezone
 
 from evaluation.engine.examples import worked_example_a_scheme
@@ -152,3 +161,161 @@ def test_results_api_shows_a_new_revision_at_once(api_for, tenant, revision_a, l
 def test_results_api_outsider_gets_404_even_when_cached(api_for, revision_a, leader, outsider):
     assert api_for(leader).get(results_url(revision_a)).status_code == 200
     assert api_for(outsider).get(results_url(revision_a)).status_code == 404
+
+
+# --- which revision is shown, read in one statement on every request -------------------------
+
+
+def _publish(revision, by):
+    now = timezone.now()
+    return Publication.objects.create(
+        tenant=revision.tenant, campaign=revision.campaign, revision=revision, status=Publication.Status.PUBLISHED,
+        submitted_by=by.user, submitted_at=now, published_at=now,
+    )
+
+
+def _shown(membership, campaign_id, revision_id=None):
+    """What the dashboard shows, by the SQL statement and by the ORM fallback (which must agree)."""
+    found = []
+    for read in (dashboard_selectors.dashboard_shown, dashboard_selectors._dashboard_shown_orm):
+        shown = read(membership, campaign_id, revision_id, with_earlier=True)
+        found.append((shown.campaign.pk, shown.revision.pk if shown.revision else None, shown.published,
+                      shown.earlier))
+    assert found[0] == found[1]
+    return found[0]
+
+
+def test_the_dashboard_shows_the_revision_in_force_else_the_latest(tenant, revision_a, leader):
+    campaign_id = revision_a.campaign_id
+    assert _shown(leader, campaign_id) == (campaign_id, revision_a.pk, False, {})
+
+    second = builders._store(tenant, revision_a.campaign, worked_example_a_scheme(),
+                             builders.example_a_inputs_changed(), number=2)
+    assert _shown(leader, campaign_id)[1:3] == (second.pk, False)  # the latest, provisional
+
+    _publish(revision_a, leader)
+    assert _shown(leader, campaign_id)[1:3] == (revision_a.pk, True)  # the one in force beats a newer one
+    assert _shown(leader, campaign_id, second.pk)[1:3] == (second.pk, False)  # unless another is asked for
+
+
+def test_the_shown_revision_comes_with_the_earlier_campaigns(tenant, revision_a, leader):
+    earlier = builders.example_a(tenant, year=2025)
+    newer_earlier = builders._store(tenant, earlier.campaign, worked_example_a_scheme(),
+                                    builders.example_a_inputs_changed(), number=2)
+    assert _shown(leader, revision_a.campaign_id)[3] == {newer_earlier.pk: 2025}
+
+    _publish(earlier, leader)  # its publication in force, not its latest revision
+    assert _shown(leader, revision_a.campaign_id)[3] == {earlier.pk: 2025}
+
+
+def test_a_campaign_without_results_shows_none(tenant, leader):
+    campaign = factories.make_campaign(tenant, year=2030)
+    assert _shown(leader, campaign.pk) == (campaign.pk, None, False, {})
+
+
+def test_a_revision_or_campaign_not_the_tenants_is_404(tenant, revision_a, leader, outsider):
+    theirs = builders.example_a(outsider.tenant)
+    other_campaign = builders.example_a(tenant, year=2025)
+    for revision_id in (theirs.pk, other_campaign.pk):
+        for read in (dashboard_selectors.dashboard_shown, dashboard_selectors._dashboard_shown_orm):
+            with pytest.raises(Http404):
+                read(leader, revision_a.campaign_id, revision_id, with_earlier=False)
+    for revision_id in ("1; drop", "", str(2**70), "-1"):
+        with pytest.raises(Http404):
+            dashboard_selectors.dashboard_shown(leader, revision_a.campaign_id, revision_id)
+    for campaign_id in (theirs.campaign_id, 2**70):
+        with pytest.raises(Http404):
+            dashboard_selectors.dashboard_shown(leader, campaign_id)
+
+
+# --- the whole page, kept per person, with each client's own CSRF token ------------------------
+
+
+def test_the_cached_page_is_each_persons_own(client, tenant, revision_a, leader):
+    other = factories.make_member(tenant, Role.LEADER, user=factories.make_user("leader-two"))
+    other.user.first_name = "二号领导"
+    other.user.save(update_fields=["first_name"])
+    client.force_login(leader.user)
+    assert "leader-a" in client.get(page_url(revision_a)).content.decode()
+
+    client.force_login(other.user)
+    text = client.get(page_url(revision_a)).content.decode()
+
+    assert "二号领导" in text and "leader-a" not in text
+    other.user.first_name = "新名"  # the frame shows the person as they are now
+    other.user.save(update_fields=["first_name"])
+    assert "新名" in client.get(page_url(revision_a)).content.decode()
+
+
+def test_the_cached_page_carries_a_working_csrf_token_for_each_client(tenant, revision_a, leader):
+    tokens = []
+    for _ in range(2):  # the first renders and keeps the page, the second is served from the cache
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(leader.user)
+        page = browser.get(page_url(revision_a))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        assert f'"X-CSRFToken": "{token}"' in page.content.decode()
+        assert not re.fullmatch("csrf[0-9a-f]{60}", token)  # a real token, not the page's stand-in
+        tokens.append(token)
+        refused = browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        assert refused.status_code == 403
+        accepted = browser.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+        assert accepted.status_code == 302
+    assert tokens[0] != tokens[1]
+
+
+def test_a_page_with_a_message_to_show_is_rendered_afresh(client, revision_a, leader):
+    client.force_login(leader.user)
+    client.get(page_url(revision_a))  # kept in the cache
+    storage = CookieStorage(HttpRequest())  # as a view's messages.success() leaves it for the next page
+    client.cookies[storage.cookie_name] = storage._encode([Message(constants.SUCCESS, "已审定。")])
+
+    text = client.get(page_url(revision_a)).content.decode()
+
+    assert "已审定。" in text
+    assert "已审定。" not in client.get(page_url(revision_a)).content.decode()  # shown once
+
+
+def test_a_revoked_membership_or_deactivated_person_loses_the_cached_page_at_once(client, revision_a, leader):
+    client.force_login(leader.user)
+    assert client.get(page_url(revision_a)).status_code == 200
+    assert client.get(data_url(revision_a)).status_code == 200
+
+    leader.is_active = False
+    leader.save(update_fields=["is_active"])
+    assert client.get(page_url(revision_a)).status_code == 404
+    assert client.get(data_url(revision_a)).status_code == 404
+
+    leader.is_active = True
+    leader.save(update_fields=["is_active"])
+    leader.user.is_active = False
+    leader.user.save(update_fields=["is_active"])
+    assert client.get(page_url(revision_a)).status_code == 302  # to the login page
+    assert client.get(data_url(revision_a)).status_code == 302
+
+
+@pytest.mark.postgres
+def test_the_dashboard_and_results_api_make_few_queries(client, api_for, revision_a, leader,
+                                                        django_assert_max_num_queries):
+    """Session (from Redis when there is one), user, membership and one statement for the
+    campaign, the revision shown and its publication; the output comes from the cache."""
+    if connection.vendor != "postgresql":
+        pytest.skip(f"the one statement is PostgreSQL's (LATERAL, arrays); this run is on {connection.vendor}")
+    client.force_login(leader.user)
+    for url in (page_url(revision_a), data_url(revision_a)):
+        client.get(url)
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200
+    api = api_for(leader)
+    api.get(results_url(revision_a))
+    with django_assert_max_num_queries(2):  # authenticated by the test client: membership, revision
+        assert api.get(results_url(revision_a)).status_code == 200
+
+
+def test_results_api_of_a_campaign_without_results_or_not_the_tenants(api_for, tenant, revision_a, leader, outsider):
+    empty = factories.make_campaign(tenant, year=2030)
+    assert api_for(leader).get(f"/api/t/{tenant.slug}/unit-results/?campaign={empty.pk}").json()["count"] == 0
+
+    theirs = builders.example_a(outsider.tenant)
+    for campaign in (theirs.campaign_id, "abc", 2**70):
+        assert api_for(leader).get(f"/api/t/{tenant.slug}/unit-results/?campaign={campaign}").status_code == 404
