@@ -11,17 +11,24 @@
   retrying after a dropped connection or a database outage — is accepted once: the same key is
   answered "received" without writing anything, whether or not the first attempt got through.
 
-Intake speed (issue #10, docs/performance.md): a submission is one read of the survey, the
-questionnaire and its question and option ids (:func:`submission_target`; the ids apart on
-SQLite), one look for its submission key, then one transaction writing the participation and,
-in a second statement, the response with its answers (two on SQLite). These go through plain
-SQL on Django's connection: building the ORM's queries and model instances cost several times
-the database's work for these few rows. Nothing is cached between requests, so a survey closed
-or a questionnaire changed takes effect on the next submission.
+Intake speed (issue #10, docs/performance.md). The JSON endpoint's submissions to an anonymous
+poll on PostgreSQL (:func:`intake_target`, :func:`epoll_intake`) are two statements, both
+prepared once per database connection: one read of the survey, the questionnaire's question and
+option ids, the stratum and whether the submission key is recorded; then, after the same checks
+in the same order as :func:`epoll_submit`, one statement inserting the participation, the
+response and its answers. A single statement is its own transaction, so it needs no BEGIN and
+COMMIT, and it is atomic: the participation's unique keys (``ON CONFLICT DO NOTHING``) decide
+whether the response is written at all. The page's form post, identified polls and SQLite go
+through :func:`submission_target` and :func:`epoll_submit`: one read, a look for the key, a
+transaction with the participation and the response with its answers. Both paths use plain SQL
+on Django's connection (building the ORM's queries and model instances cost several times the
+database's work for these few rows) and cache nothing between requests, so a survey closed or a
+questionnaire changed takes effect on the next submission.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -30,7 +37,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -92,7 +99,7 @@ def new_device_id() -> str:
     return secrets.token_urlsafe(18)
 
 
-def window_problem(survey: Survey, now=None) -> str | None:
+def window_problem(survey: Survey | IntakeTarget, now=None) -> str | None:
     now = now or timezone.now()
     if not survey.epoll_enabled:
         return "本次评议未开放网上评议"
@@ -107,7 +114,7 @@ def epoll_nonce(*, survey: Survey, device_id: str) -> str:
     return signing.dumps({"s": str(survey.public_id), "d": _keyed("device", device_id)[:16]}, salt=NONCE_SALT)
 
 
-def _check_nonce(survey: Survey, nonce: str, device_id: str) -> None:
+def _check_nonce(survey: Survey | IntakeTarget, nonce: str, device_id: str) -> None:
     try:
         data = signing.loads(nonce or "", salt=NONCE_SALT, max_age=NONCE_MAX_AGE)
     except signing.BadSignature as exc:
@@ -161,15 +168,16 @@ def new_submission_key() -> str:
     return str(uuid.uuid4())
 
 
-def _submission_hash(survey: Survey, key: str) -> str:
-    """The keyed hash of a form's submission key; "" when the client sent none (older clients)."""
+def _submission_hash(public_id, key: str) -> str:
+    """The keyed hash of a form's submission key for the survey ``public_id``; "" when the client
+    sent none (older clients)."""
     if not key:
         return ""
     try:
         canonical = str(uuid.UUID(str(key)))
     except ValueError as exc:
         raise EpollRefused("页面已过期,请刷新后重新填写") from exc
-    return _keyed("submission", str(survey.public_id), canonical)
+    return _keyed("submission", str(public_id), canonical)
 
 
 def _verify_phone(survey: Survey, phone: str, code: str, now) -> tuple[str, int]:
@@ -225,8 +233,8 @@ def epoll_submit(
     if questionnaire.survey_id != survey.pk or (stratum is not None and stratum.survey_id != survey.pk):
         raise EpollRefused("问卷不属于本次评议")
     _check_nonce(survey, nonce, device_id)
-    submission = _submission_hash(survey, submission_key)
-    if submission and _submission_recorded(survey, submission):
+    submission = _submission_hash(survey.public_id, submission_key)
+    if submission and _submission_recorded(survey.pk, submission):
         return EpollReceipt(replayed=True)
     cleaned = questionnaire_shape(questionnaire).clean(answers, complete=True)
     _rate_limit(f"submit-ip:{survey.pk}:{ip}", survey.ip_hourly_limit, 3600)
@@ -245,7 +253,7 @@ def epoll_submit(
             )
     except IntegrityError as exc:
         # the same form sent twice at once: the other request recorded it
-        if submission and _submission_recorded(survey, submission):
+        if submission and _submission_recorded(survey.pk, submission):
             return EpollReceipt(replayed=True)
         raise AlreadyAnswered("您已参加过本次评议,感谢您的参与") from exc
     return EpollReceipt()
@@ -366,7 +374,7 @@ def submission_target(public_id, questionnaire_id: int) -> tuple[Survey | None, 
 
 
 class _Shape(QuestionnaireShape):
-    def __init__(self, questionnaire: Questionnaire, questions: set[int], options: set[int]) -> None:
+    def __init__(self, questionnaire: Questionnaire | None, questions: set[int], options: set[int]) -> None:
         self.questionnaire = questionnaire
         self.questions = questions
         self.options = options
@@ -388,9 +396,9 @@ def questionnaire_shape(questionnaire: Questionnaire) -> QuestionnaireShape:
     return _Shape(questionnaire, questions, options)
 
 
-def _submission_recorded(survey: Survey, submission: str) -> bool:
+def _submission_recorded(survey_id: int, submission: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor)["recorded"], [survey.pk, submission])
+        cursor.execute(_sql(connection.vendor)["recorded"], [survey_id, submission])
         return cursor.fetchone() is not None
 
 
@@ -424,3 +432,179 @@ def response_write(
             params += [uuid_field.get_db_prep_value(uuid.uuid4(), connection), tenant, stored_id, question, option]
         cursor.execute(statements["response"], [stored_id, *row])
         cursor.execute(statements["answers"] + ", ".join([_ANSWER_ROW] * len(answers)), params)
+
+
+# ------------------------------------------------------------------------------------------------
+# The JSON endpoint's intake: one prepared read, one prepared write (PostgreSQL; see the module's
+# docstring)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeTarget:
+    """What a submission to an anonymous poll needs of its survey, questionnaire and stratum, read
+    by :func:`intake_target` in one statement: plain values, not model instances (building those
+    cost more than the read)."""
+
+    public_id: uuid.UUID
+    survey_id: int
+    survey_tenant_id: int
+    epoll_enabled: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    ip_hourly_limit: int
+    questionnaire_id: int
+    questionnaire_tenant_id: int
+    shape: QuestionnaireShape
+    stratum_id: int | None  # None also when the one asked for is not a respondent stratum of the survey
+    submission_hash: str
+    submission_recorded: bool
+
+
+def _intake_statements() -> dict[str, tuple[str, str]]:
+    """Name → (parameter types, statement) of the intake's prepared statements, from the models'
+    tables and columns."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str, alias: str = "") -> str:
+        return (alias + "." if alias else "") + quote(model._meta.get_field(name).column)
+
+    def columns(model, names) -> str:
+        return ", ".join(column(model, name) for name in names)
+
+    survey = [column(Survey, name, "s") for name in (
+        "id", "tenant", "epoll_enabled", "opens_at", "closes_at", "identification", "ip_hourly_limit")]
+    questionnaire_id = column(Questionnaire, "id", "q")
+    participation = table(EpollParticipation)
+    target = (  # $1 public id, $2 questionnaire id, $3 stratum id, $4 submission hash ("" for none)
+        f"SELECT {', '.join(survey)}, {questionnaire_id}, {column(Questionnaire, 'tenant', 'q')}, "  # noqa: S608
+        f"ARRAY(SELECT {column(Question, 'id')} FROM {table(Question)} "
+        f"WHERE {column(Question, 'questionnaire')} = {questionnaire_id}), "
+        f"ARRAY(SELECT {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
+        f"WHERE {column(AnswerOption, 'questionnaire')} = {questionnaire_id}), "
+        f"(SELECT {column(Stratum, 'id', 't')} FROM {table(Stratum)} t WHERE {column(Stratum, 'id', 't')} = $3 "
+        f"AND {column(Stratum, 'survey', 't')} = s.{column(Survey, 'id')} "
+        f"AND {column(Stratum, 'kind', 't')} = '{Stratum.Kind.RESPONDENT.value}'), "
+        # the partial unique index on (survey, submission hash) holds only non-empty hashes: the
+        # plan made once for every value can use it only when the query says so itself
+        f"$4 <> '' AND EXISTS (SELECT 1 FROM {participation} p "
+        f"WHERE {column(EpollParticipation, 'survey', 'p')} = s.{column(Survey, 'id')} "
+        f"AND {column(EpollParticipation, 'submission_hash', 'p')} = $4 "
+        f"AND {column(EpollParticipation, 'submission_hash', 'p')} <> '') "
+        f"FROM {table(Survey)} s LEFT JOIN {table(Questionnaire)} q "
+        f"ON {column(Questionnaire, 'survey', 'q')} = s.{column(Survey, 'id')} AND {questionnaire_id} = $2 "
+        f"WHERE {column(Survey, 'public_id', 's')} = $1"
+    )
+    # $1 survey's tenant, $2 survey, $3 identity hash, $4 submission hash, $5 questionnaire's
+    # tenant, $6 questionnaire, $7 stratum, $8 channel, $9 and $10 question and option ids.
+    # Either all rows are written or none: the response only when the participation was (a
+    # conflict on one of its unique keys — same person, same submission key — writes nothing),
+    # and the statement is one transaction. gen_random_uuid() is a version-4 random key, as
+    # uuid.uuid4(): the keys say nothing of the order of arrival.
+    write = (
+        f"WITH participation AS (INSERT INTO {participation} "  # noqa: S608
+        f"({columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1), "
+        f"response AS (INSERT INTO {table(Response)} ({columns(Response, _RESPONSE_COLUMNS)}) "
+        "SELECT gen_random_uuid(), $5, $2, $6, $7, $8, NULL, NULL FROM participation "
+        f"RETURNING {column(Response, 'id')}), "
+        f"answers AS (INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
+        f"SELECT gen_random_uuid(), $5, response.{column(Response, 'id')}, a.q, a.o "
+        "FROM response, unnest($9::bigint[], $10::bigint[]) AS a(q, o)) "
+        "SELECT count(*) FROM participation"
+    )
+    return {
+        "kaoping_epoll_target": ("uuid, bigint, bigint, text", target),
+        "kaoping_epoll_write": ("bigint, bigint, text, text, bigint, bigint, bigint, text, bigint[], bigint[]", write),
+    }
+
+
+_PREPARED_ON = "_kaoping_epoll_prepared_on"  # attribute of the DatabaseWrapper: the raw connection
+
+
+def _execute_prepared(cursor, name: str, params: list) -> None:
+    """EXECUTE one of the intake's statements, preparing them first on a connection that has not:
+    parsing and planning the write (three inserts) cost the server more than running it.
+
+    Prepared statements belong to the server session (a rollback keeps them), so they are
+    prepared again exactly when Django opens a new connection. They need a session of one's own:
+    not a transaction-pooling PgBouncer (docker-compose.yml has none)."""
+    raw = connection.connection
+    if getattr(connection, _PREPARED_ON, None) is not raw:
+        for statement, (types, sql) in _intake_statements().items():
+            cursor.execute(f"PREPARE {statement} ({types}) AS {sql}")
+        setattr(connection, _PREPARED_ON, raw)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
+def intake_target(
+    public_id: uuid.UUID, *, questionnaire_id: int, stratum_id: int | None, submission_key: str
+) -> IntakeTarget | None:
+    """The survey ``public_id`` with its questionnaire, the stratum (when it is one of the
+    survey's respondent strata) and whether ``submission_key`` is recorded, in one statement.
+
+    None when :func:`epoll_intake` does not apply and the caller takes :func:`submission_target`
+    and :func:`epoll_submit`'s way, which gives the answer for each case: not PostgreSQL, no such
+    survey, a questionnaire not the survey's, or a poll identified by phone (its code is checked
+    under a row lock in the transaction that records the response)."""
+    if connection.vendor != "postgresql":
+        return None
+    submission = _submission_hash(public_id, submission_key)
+    with connection.cursor() as cursor:
+        _execute_prepared(cursor, "kaoping_epoll_target", [str(public_id), questionnaire_id, stratum_id, submission])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (survey_id, survey_tenant, enabled, opens_at, closes_at, identification, limit,
+     questionnaire, questionnaire_tenant, questions, options, stratum, recorded) = row
+    if questionnaire is None or identification != Survey.Identification.DEVICE:
+        return None
+    return IntakeTarget(
+        public_id=public_id, survey_id=survey_id, survey_tenant_id=survey_tenant, epoll_enabled=enabled,
+        opens_at=opens_at, closes_at=closes_at, ip_hourly_limit=limit, questionnaire_id=questionnaire,
+        questionnaire_tenant_id=questionnaire_tenant, shape=_Shape(None, set(questions), set(options)),
+        stratum_id=stratum, submission_hash=submission, submission_recorded=recorded,
+    )
+
+
+def epoll_intake(*, target: IntakeTarget, answers: Mapping, nonce: str, device_id: str, ip: str, now=None) -> EpollReceipt:
+    """:func:`epoll_submit` for an anonymous poll read by :func:`intake_target`: the same checks
+    in the same order, refusals and receipts, then the participation, the response and its
+    answers in one statement."""
+    now = now or timezone.now()
+    problem = window_problem(target, now)
+    if problem:
+        raise EpollRefused(problem)
+    _check_nonce(target, nonce, device_id)
+    if target.submission_recorded:
+        return EpollReceipt(replayed=True)
+    cleaned = target.shape.clean(answers, complete=True)
+    _rate_limit(f"submit-ip:{target.survey_id}:{ip}", target.ip_hourly_limit, 3600)
+    identity = _keyed("device", str(target.public_id), device_id)
+    params = [
+        target.survey_tenant_id, target.survey_id, identity, target.submission_hash, target.questionnaire_tenant_id,
+        target.questionnaire_id, target.stratum_id, Response.Channel.ONLINE.value, list(cleaned), list(cleaned.values()),
+    ]
+    try:
+        written = _intake_write(params)
+    except IntegrityError:  # a row it names went away meanwhile: refused, as epoll_submit refuses it
+        written = False
+    if written:
+        return EpollReceipt()
+    # the same form sent twice at once (the other request recorded it), or a second answer
+    if target.submission_hash and _submission_recorded(target.survey_id, target.submission_hash):
+        return EpollReceipt(replayed=True)
+    raise AlreadyAnswered("您已参加过本次评议,感谢您的参与")
+
+
+def _intake_write(params: list) -> bool:
+    """Run the write; False when the participation's unique keys refused it (nothing written).
+    Alone, the statement is its own transaction (no BEGIN, no COMMIT); inside a caller's
+    transaction a savepoint keeps a failed write from spoiling it."""
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            _execute_prepared(cursor, "kaoping_epoll_write", params)
+            return bool(cursor.fetchone()[0])

@@ -4,7 +4,7 @@ lost database connection answers 503 + Retry-After, and the retry then counts.""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, connections
+from django.db import close_old_connections, connection, connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -99,6 +99,7 @@ def _terminate(pid: int) -> None:
 
 @pytest.mark.postgres
 def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once(transactional_db, monkeypatch):
+    """The plain view's way: the connection drops as the statement writing the ballot is sent."""
     from surveys.services import epoll
 
     if connection.vendor != "postgresql":
@@ -106,6 +107,42 @@ def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once
     w = _world()
     api = APIClient()
     url, body = _submission(api, w, KEY)
+    original, lost = epoll._intake_write, []
+
+    def lose_the_connection_then_write(params):
+        if not lost:
+            lost.append(connection.connection.info.backend_pid)
+            _terminate(lost[0])
+        return original(params)
+
+    monkeypatch.setattr(epoll, "_intake_write", lose_the_connection_then_write)
+
+    failed = api.post(url, body, format="json", HTTP_ACCEPT="application/json")
+
+    assert lost and failed.status_code == 503 and failed["Retry-After"].isdigit()
+    assert failed.json()["retry"] is True and "尚未保存" in failed.json()["error"]
+    close_old_connections()  # as the WSGI handler does after every request (the test client does not)
+    assert _counts() == (0, 0, 0)
+    retried = api.post(url, body, format="json", HTTP_ACCEPT="application/json")
+    assert (retried.status_code, retried.json()) == (201, {"ok": True, "replayed": False})
+    assert api.post(url, body, format="json").json()["replayed"] is True
+    assert _counts() == (1, 2, 1)
+
+
+@pytest.mark.postgres
+def test_a_submission_through_the_drf_view_that_loses_the_database_mid_transaction_counts_once(
+    transactional_db, monkeypatch
+):
+    """The DRF view's way (numbers as strings go through its serializer): the connection drops
+    after the response is inserted, before the commit."""
+    from surveys.services import epoll
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a PostgreSQL server connection to terminate")
+    w = _world()
+    api = APIClient()
+    url, body = _submission(api, w, KEY)
+    body["answers"] = {question: str(option) for question, option in body["answers"].items()}
     original, lost = epoll.response_write, []
 
     def write_then_lose_the_connection(**kwargs):
@@ -120,7 +157,6 @@ def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once
     failed = api.post(url, body, format="json", HTTP_ACCEPT="application/json")
 
     assert lost and failed.status_code == 503 and failed["Retry-After"].isdigit()
-    assert failed.json()["retry"] is True and "尚未保存" in failed.json()["error"]
     assert _counts() == (0, 0, 0)
     retried = api.post(url, body, format="json", HTTP_ACCEPT="application/json")
     assert (retried.status_code, retried.json()) == (201, {"ok": True, "replayed": False})
