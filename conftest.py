@@ -24,3 +24,22 @@ def _celery_in_process_unless_a_worker_is_wanted(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_keys_of_this_run():
+    """Cache keys of this run only: ids restart with every test database, so a value cached under
+    an id (an e-poll rate-limit counter, a rendered page) must not reach the next run sharing the
+    same Redis database."""
+    import copy
+    import uuid
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = copy.deepcopy(settings.CACHES)
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    for conf in caches.values():
+        conf["KEY_PREFIX"] = prefix
+    with override_settings(CACHES=caches):
+        yield
