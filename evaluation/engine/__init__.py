@@ -11,7 +11,14 @@ is read and written by :func:`scheme_from_dict` / :func:`scheme_to_dict`.
     unit.total, unit.rank, unit.grade, str(unit.explanation), unit.explanation.text("en")
 """
 
-from .aggregate import CompiledCategory, compile_category, compute_campaign, compute_units, rank_units, score_unit
+from .aggregate import (
+    CompiledCategory,
+    compile_category,
+    compute_campaign,
+    compute_units,
+    rank_units,
+    score_unit,
+)
 from .explain import Explanation
 from .methods import METHODS
 from .scheme_io import FORMAT, scheme_from_dict, scheme_to_dict, validate_scheme

@@ -105,6 +105,19 @@ def test_api_serves_the_bulletin_numbers(api_for, revision_a, leader, liaison_u1
     assert api_for(outsider).get(url).status_code == 404
 
 
+def test_revision_results_are_kept_rendered_per_scope_and_revalidated_by_etag(
+    api_for, revision_a, leader, liaison_u1, django_assert_max_num_queries
+):
+    url = f"/api/t/{revision_a.tenant.slug}/result-revisions/{revision_a.pk}/results/"
+    first = api_for(leader).get(url)
+    with django_assert_max_num_queries(3):  # membership, revision; the rows come from the cache
+        again = api_for(leader).get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert api_for(leader).get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    own = api_for(liaison_u1).get(url)  # another scope: another key, not the leader's rows
+    assert [r["unit_code"] for r in own.json()] == ["U1"] and own["ETag"] != first["ETag"]
+
+
 def test_assessor_without_dashboard_right_gets_403(client, tenant, revision_a):
     assessor = factories.make_member(tenant, Role.ASSESSOR)
     client.force_login(assessor.user)
