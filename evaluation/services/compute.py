@@ -632,13 +632,23 @@ class _RenderedRows:
             return
         size = -(-len(fresh) // processes)
         for start in range(0, len(fresh), size):
-            self._fork(fresh[start:start + size])
+            share = fresh[start:start + size]
+            try:
+                self._fork(share)
+            except OSError as exc:  # no process to be had (limits, memory): this share rendered here
+                logger.warning("compute helper process not started (%s); rendering its rows here", exc)
+                self.ready.append("".join([_fresh_line(base, item) for item in share]).encode())
 
     def _fork(self, share: list) -> None:
         import os
 
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:  # the helper: lines to the pipe, then leave without any clean-up of the parent's
             status = 1
             try:

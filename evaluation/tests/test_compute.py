@@ -299,6 +299,16 @@ def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(exa
 
     monkeypatch.setattr(compute, "_fresh_line", line)
     assert _rows(_compute(example_campaign).revision) == single
+    # no helper process to be had at all: every share rendered by the job itself
+    ResultRevision.objects.all().delete()
+    ComputeJob.objects.all().delete()
+    monkeypatch.setattr(compute, "_fresh_line", real_line)
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _rows(_compute(example_campaign).revision) == single
 
 
 def test_a_new_fingerprint_whenever_a_unit_input_changes():
