@@ -319,3 +319,30 @@ def test_results_api_of_a_campaign_without_results_or_not_the_tenants(api_for, t
     theirs = builders.example_a(outsider.tenant)
     for campaign in (theirs.campaign_id, "abc", 2**70):
         assert api_for(leader).get(f"/api/t/{tenant.slug}/unit-results/?campaign={campaign}").status_code == 404
+
+
+def test_the_dashboard_and_results_api_are_served_while_the_shared_cache_is_unreachable(
+    client, api_for, revision_a, leader, monkeypatch
+):
+    from django.core.cache import caches
+
+    from evaluation import caching
+
+    client.force_login(leader.user)
+    page, data = client.get(page_url(revision_a)), client.get(data_url(revision_a))
+    results = api_for(leader).get(results_url(revision_a))
+    caches["local"].clear()
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(caching.cache, "get", unreachable)
+    monkeypatch.setattr(caching.cache, "set", unreachable)
+    again = client.get(page_url(revision_a))
+    assert again.status_code == 200 and _without_csrf(again) == _without_csrf(page)
+    assert client.get(data_url(revision_a)).content == data.content
+    assert api_for(leader).get(results_url(revision_a)).content == results.content
+
+
+def _without_csrf(response) -> str:
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "<csrf>", response.content.decode())  # masked tokens are 64 characters
