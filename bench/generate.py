@@ -262,23 +262,6 @@ def campaign_document(scale: Scale, unit_codes: list[str], rng: random.Random) -
 # COPY
 # ------------------------------------------------------------------------------------------------
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
-    return str(value)
-
-
 def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk_bytes: int = 16 << 20) -> int:
     """COPY ``rows`` (tuples in the order of ``fields``) into ``model``'s table; returns the count.
 
@@ -287,6 +270,11 @@ def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, ch
     of failing deep inside PostgreSQL.
     """
     from django.db import connection
+
+    from evaluation.services.compute import copy_text
+
+    def _cell(value: Any) -> str:
+        return copy_text(json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value)
 
     meta = model._meta
     named = set(fields)

@@ -558,8 +558,8 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _copy_text(value) -> str:
-    """One field of PostgreSQL's COPY text format."""
+def copy_text(value) -> str:
+    """One field of PostgreSQL's COPY text format (also the benchmark generator's)."""
     if value is None:
         return "\\N"
     if value is True:
@@ -575,7 +575,7 @@ def _copy_text(value) -> str:
 def _copy_rows(cursor, table: str, columns, rows) -> None:
     import io
 
-    text = "".join(["\t".join([_copy_text(v) for v in row]) + "\n" for row in rows])
+    text = "".join(["\t".join([copy_text(v) for v in row]) + "\n" for row in rows])
     _copy_in(cursor, table, columns, io.BytesIO(text.encode()))
 
 
@@ -600,7 +600,7 @@ def _fresh_line(base: tuple, item) -> str:
     result, unit_id, category_id, fingerprint = item
     row = _row_values(result, fingerprint, full=True)
     row["unit_id"], row["category_id"] = unit_id, category_id
-    return "\t".join([_copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]) + "\n"
+    return "\t".join([copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]) + "\n"
 
 
 # Rendering and serialising the new rows is most of a large computation's time, and pure Python
