@@ -40,6 +40,15 @@ METHODS_CYCLE = [
     "level_bonus", "proportional", "shortfall_steps", "threshold", "quantity_steps", "rank_points", "survey",
     "deduct_per_occurrence", "deduct_per_occurrence", "checklist",
 ]
+# the category formula of every benchmark category (the generator's too)
+COMPONENTS = [
+    {"key": "indicators", "label": "指标考核", "source": "indicators", "mode": "budget", "budget": "60"},
+    {"key": "public", "label": "公众评议", "source": "survey:public", "mode": "weight", "weight": "0.25"},
+    {"key": "democratic", "label": "民主测评", "source": "democratic:annual", "mode": "weight", "weight": "0.15",
+     "params": {"group_weights": {"leaders": "0.4", "deputies": "0.4", "cadres": "0.2"}}},
+    {"key": "inspections", "label": "察访核验", "source": "inspections", "mode": "deduction", "cap": "5"},
+    {"key": "special", "label": "专项考评后5名", "source": "special_last", "mode": "deduction", "per_item": "1"},
+]
 GRADINGS = [
     {"kind": "bands", "bands": [{"grade": "优", "min": "90"}, {"grade": "良", "min": "76"},
                                 {"grade": "一般", "min": "60"}, {"grade": "差", "min": None}]},
@@ -112,14 +121,7 @@ def build_scheme(rng: random.Random) -> dict[str, Any]:
         tree.append({"code": "Z", "name": "作风纪律", "points": "20", "pool": {"kind": "deduction", "overflow": c == 1}, "children": [
             {"code": f"Z.{i}", "name": f"扣分项{i}", "points": "0",
              "rule": {"method": "deduct_by_grade", "params": _params("deduct_by_grade", 0, rng)}} for i in range(1, 4)]})
-        components = [
-            {"key": "indicators", "label": "指标考核", "source": "indicators", "mode": "budget", "budget": "60"},
-            {"key": "public", "label": "公众评议", "source": "survey:public", "mode": "weight", "weight": "0.25"},
-            {"key": "democratic", "label": "民主测评", "source": "democratic:annual", "mode": "weight", "weight": "0.15",
-             "params": {"group_weights": {"leaders": "0.4", "deputies": "0.4", "cadres": "0.2"}}},
-            {"key": "inspections", "label": "察访核验", "source": "inspections", "mode": "deduction", "cap": "5"},
-            {"key": "special", "label": "专项考评后5名", "source": "special_last", "mode": "deduction", "per_item": "1"},
-        ]
+        components = [dict(component) for component in COMPONENTS]
         veto = {"mode": "ineligible"}
         if c == 3:
             components.append({"key": "vetoes", "label": "一票否决", "source": "vetoes", "mode": "deduction", "per_item": "2"})

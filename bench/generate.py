@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.engine_bench import GRADINGS, METHODS_CYCLE, _params  # noqa: E402
+from bench.engine_bench import COMPONENTS, GRADINGS, METHODS_CYCLE, _params  # noqa: E402
 
 #: bump when the generator writes different rows for the same scale: run.py then regenerates
 GENERATOR_VERSION = 2
@@ -209,14 +209,7 @@ def category_tree(index: int, leaves: int, rng: random.Random) -> list[dict[str,
 
 
 def category_entry(index: int, scale: Scale, unit_codes: list[str], rng: random.Random) -> dict[str, Any]:
-    components = [
-        {"key": "indicators", "label": "指标考核", "source": "indicators", "mode": "budget", "budget": "60"},
-        {"key": "public", "label": "公众评议", "source": "survey:public", "mode": "weight", "weight": "0.25"},
-        {"key": "democratic", "label": "民主测评", "source": "democratic:annual", "mode": "weight", "weight": "0.15",
-         "params": {"group_weights": {"leaders": "0.4", "deputies": "0.4", "cadres": "0.2"}}},
-        {"key": "inspections", "label": "察访核验", "source": "inspections", "mode": "deduction", "cap": "5"},
-        {"key": "special", "label": "专项考评后5名", "source": "special_last", "mode": "deduction", "per_item": "1"},
-    ]
+    components = [dict(component) for component in COMPONENTS]
     veto: dict[str, Any] = {"mode": "ineligible"}
     if index % 4 == 3:
         components.append({"key": "vetoes", "label": "一票否决", "source": "vetoes", "mode": "deduction", "per_item": "2"})
