@@ -11,6 +11,18 @@ from django.http import Http404
 from evaluation.models import Campaign, CampaignUnit, Category, Membership, Unit
 
 
+def id_or_404(value) -> int:
+    """An object id from a URL or query string, for a statement written in SQL (the ORM's lookups
+    turn a bad id into DoesNotExist themselves): anything but a positive bigint is Http404."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such object") from exc
+    if not 0 < number < 2**63:
+        raise Http404("No such object")
+    return number
+
+
 def _get(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)

@@ -4,14 +4,21 @@ import time
 
 from django.db import connection
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from evaluation.access import access_campaign, access_category, access_unit, campaigns_for, units_for
+from evaluation.access import (
+    access_campaign,
+    access_category,
+    access_unit,
+    campaigns_for,
+    id_or_404,
+    units_for,
+)
 from evaluation.api.base import TenantViewSet
 from evaluation.caching import cache_get, cache_set
 from evaluation.models import Campaign, ComputeJob, ResultRevision, Unit, UnitResult
@@ -126,16 +133,12 @@ RESULTS_CACHE_VERSION = 2  # bump when the output changes shape
 
 
 def _latest_revision_identity(membership, campaign_id) -> tuple | None:
-    """The campaign's latest revision as ``latest_revision_identity`` names it, with the campaign's
+    """The campaign's latest revision as (id, number, fingerprint, created at) — enough to name it
+    in a cache key (an id alone may come back after a database restore) — with the campaign's
     access check in the same statement; a second query only when there is no revision, to tell a
     campaign without results (an empty list) from one not the tenant's (404). In SQL: it runs on
     every request, and the ORM's compilation of it costs ten times the database's answer."""
-    try:
-        campaign_id = int(campaign_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such campaign") from exc
-    if not 0 < campaign_id < 2**63:
-        raise Http404("No such campaign")
+    campaign_id = id_or_404(campaign_id)
     sql, fields = _latest_revision_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [campaign_id, membership.tenant_id, membership.tenant_id])

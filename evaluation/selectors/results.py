@@ -12,18 +12,6 @@ def latest_revision(campaign: Campaign) -> ResultRevision | None:
     return ResultRevision.objects.filter(campaign=campaign, tenant_id=campaign.tenant_id).order_by("-number").first()
 
 
-def latest_revision_identity(campaign: Campaign) -> tuple | None:
-    """The latest revision as (id, number, fingerprint, created_at), its scheme document unread:
-    enough to name it in a cache key (an id alone may come back after a database restore)."""
-    row = (
-        ResultRevision.objects.filter(campaign=campaign, tenant_id=campaign.tenant_id)
-        .order_by("-number")
-        .values_list("pk", "number", "fingerprint", "created_at")
-        .first()
-    )
-    return (row[0], row[1], row[2], row[3].isoformat() if row[3] else "") if row else None
-
-
 def active_job(campaign: Campaign) -> ComputeJob | None:
     return (
         ComputeJob.objects.filter(campaign=campaign, tenant_id=campaign.tenant_id)

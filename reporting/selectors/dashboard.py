@@ -17,7 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from evaluation import caching
-from evaluation.access import access_campaign
+from evaluation.access import access_campaign, id_or_404
 from evaluation.models import Campaign, Membership, ResultRevision, UnitResult
 from evaluation.tenancy import instance_from_row
 from reporting.models import Publication
@@ -47,19 +47,8 @@ class Shown:
     earlier: dict[int, int] | None = None
 
 
-_BIGINT_MAX = 2**63 - 1
 # Large JSON the cached dashboard does not read: left deferred (read on access, if ever).
 _REVISION_DEFERRED = ("scheme", "category_fingerprints")
-
-
-def _positive_id(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such object") from exc
-    if not 0 < number <= _BIGINT_MAX:
-        raise Http404("No such object")
-    return number
 
 
 @functools.cache
@@ -103,8 +92,8 @@ def dashboard_shown(membership: Membership, campaign_id, revision_id=None, *, wi
 
     On PostgreSQL one statement in SQL: this runs on every dashboard request, and the ORM's
     compilation of the same query costs several times the database's work."""
-    campaign_id = _positive_id(campaign_id)
-    revision_id = None if revision_id is None else _positive_id(revision_id)
+    campaign_id = id_or_404(campaign_id)
+    revision_id = None if revision_id is None else id_or_404(revision_id)
     if connection.vendor != "postgresql":
         return _dashboard_shown_orm(membership, campaign_id, revision_id, with_earlier=with_earlier)
     params = {"campaign": campaign_id, "tenant": membership.tenant_id, "revision": revision_id,
