@@ -153,7 +153,10 @@ def test_a_year_of_work_from_targets_to_results(year, live_server, artifacts_dir
         # 8. the assessor verifies on the scoring sheet (keyboard: Enter moves to the next score)
         login(year.assessor)
         page.goto(url("assessment"))
-        page.get_by_role("link", name="U1 财政局").click()
+        # the sheet's keyboard help is set up on DOMContentLoaded: typing before it runs (a busy
+        # machine) would go to the wrong fields, so wait for the new page's load event
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="U1 财政局").click()
         u = year.u1.pk
         page.fill(f"#score-{u}-{own[0].pk}", "18")
         page.keyboard.press("Enter")
