@@ -185,11 +185,14 @@ class Response(TenantOwned):
         ONLINE = "online", _("网上评议")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # no index of their own: (survey, stratum) and (batch, sheet_no) below begin with them
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     channel = models.CharField(_("来源"), max_length=10, choices=Channel.choices)
-    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="responses")
+    batch = models.ForeignKey(
+        PaperBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="responses", db_index=False
+    )
     sheet_no = models.PositiveIntegerField(_("问卷编号"), null=True, blank=True)
 
     class Meta:
@@ -198,12 +201,24 @@ class Response(TenantOwned):
 
 
 class Answer(TenantOwned):
-    """One rating (评价) of one unit in a response."""
+    """One rating (评价) of one unit in a response.
+
+    A province's e-poll writes twenty of these per ballot, so each costs what it must and no more
+    (issue #10, docs/surveys.md "Intake at scale"): the response's unique key (response, question)
+    is the only index on the response, and the tenant, question and option are not checked by
+    foreign-key constraints in the database. Those three name rows every concurrent ballot names
+    too, and PostgreSQL's check locks the row it finds (``FOR KEY SHARE``) for each answer: about
+    0.8 ms of the database per ballot, most of it contention. They are checked before writing
+    instead: the services accept only the questionnaire's own questions and options
+    (``QuestionnaireShape``), and deleting an answered question or option is still refused
+    (``PROTECT`` is Django's, not the database's). The response is still a database constraint.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    option = models.ForeignKey(AnswerOption, on_delete=models.PROTECT, related_name="+")
+    tenant = models.ForeignKey("evaluation.Tenant", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    option = models.ForeignKey(AnswerOption, on_delete=models.PROTECT, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
@@ -217,7 +232,7 @@ class EpollParticipation(TenantOwned):
     form sent again is recognised as received (and not refused as a second answer).
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)  # see participation_once
     identity_hash = models.CharField(max_length=64)
     submission_hash = models.CharField(max_length=64, blank=True, default="")
 

@@ -432,3 +432,36 @@ def test_the_page_post_reads_the_survey_once_and_refuses_what_names_no_row(world
                         HTTP_ACCEPT="application/json")
     assert saved.status_code == 200 and saved.json()["ok"] is True
     assert Answer.objects.count() == 5 and EpollParticipation.objects.count() == 1
+
+
+def test_answered_questions_and_options_are_protected_and_a_response_goes_with_its_answers(world):
+    """The answer's question and option are not foreign-key constraints in the database (the
+    intake's cost, docs/surveys.md); Django's PROTECT and CASCADE still hold."""
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    api = APIClient()
+    url, body = _body(api, world)
+    assert api.post(url, body, format="json").status_code == 201
+    answer = Answer.objects.select_related("question", "option").first()
+    for doomed in (answer.option, answer.question, world["questionnaire"], world["survey"]):
+        with pytest.raises(ProtectedError), transaction.atomic():
+            doomed.delete()
+    assert Answer.objects.count() == 5
+
+    answer.response.delete()
+
+    assert (Response.objects.count(), Answer.objects.count()) == (0, 0)
+
+
+@pytest.mark.postgres
+def test_an_answer_must_still_name_a_stored_response(world):
+    from django.db import IntegrityError, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the constraint is checked by PostgreSQL here")
+    question = world["questionnaire"].questions.first()
+    option = world["questionnaire"].options.first()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        Answer.objects.create(tenant_id=question.tenant_id, response_id=uuid.uuid4(), question=question, option=option)
