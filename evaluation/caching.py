@@ -1,5 +1,6 @@
 """Cached outputs whose key names everything they depend on (a revision, who asks, the language):
-read from this process's copy first, then from the shared cache (Redis), and kept in both.
+read from this process's copy first, then from the shared cache (Redis), and kept in both. And
+:func:`count_hit`, the counter behind rate limits and login lockouts.
 
 Safe because whatever holds a value under such a key holds the same value; the local copy spares
 reading and unpickling a large body from Redis on every request (about 1 ms for the 650 KB
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +40,27 @@ def cache_set(key: str, value, *, seconds: int) -> None:
         cache.set(key, value, seconds)
     except Exception:  # noqa: BLE001 - as in cache_get: kept in this process only
         logger.warning("shared cache unreachable: %s kept in this process only", key, exc_info=True)
+
+
+def count_hit(key: str, *, seconds: int) -> int:
+    """Count one hit on the counter ``key`` in the shared cache and return the count so far; the
+    counter is forgotten ``seconds`` after its first hit. Atomic across processes.
+
+    On Redis this is one round trip (``SET key 0 NX EX seconds`` and ``INCR key`` in one
+    pipeline): the e-poll counts every ballot (issue #10), and Django's ``add()`` then ``incr()``
+    are three. The value is a plain integer, as Django's Redis cache stores ints, so
+    ``cache.get(key)`` reads it. Other backends: ``add()`` then ``incr()``."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        stored = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(stored, write=True).pipeline(transaction=False)  # noqa: SLF001
+        pipeline.set(stored, 0, ex=seconds, nx=True)
+        pipeline.incr(stored)
+        return pipeline.execute()[1]
+    if backend.add(key, 1, seconds):
+        return 1
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add() and incr()
+        backend.add(key, 1, seconds)
+        return 1

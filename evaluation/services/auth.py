@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 
+from evaluation.caching import count_hit
+
 
 @dataclass(frozen=True)
 class LoginOutcome:
@@ -26,13 +28,8 @@ def login_attempt(*, request, username: str, password: str, address: str) -> Log
         return LoginOutcome(user=None, locked=True)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        for key in keys:
-            # add() then incr() keeps the counter atomic on Redis; the timeout starts at the first failure
-            cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        for key in keys:  # the lockout's time starts at the first failure
+            count_hit(key, seconds=settings.LOGIN_LOCKOUT_SECONDS)
         return LoginOutcome(user=None, locked=False)
     cache.delete_many(keys)
     return LoginOutcome(user=user, locked=False)

@@ -47,6 +47,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from evaluation.caching import count_hit
 from surveys.models import (
     Answer,
     AnswerOption,
@@ -126,15 +127,7 @@ def _check_nonce(survey: Survey | IntakeTarget, nonce: str, device_id: str) -> N
 def _rate_limit(key: str, limit: int, seconds: int) -> None:
     if limit <= 0:
         return
-    cache_key = "surveys:rl:" + _keyed(key)[:32]
-    if cache.add(cache_key, 1, seconds):
-        return
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, seconds)
-        return
-    if count > limit:
+    if count_hit("surveys:rl:" + _keyed(key)[:32], seconds=seconds) > limit:
         raise RateLimited("提交过于频繁,请稍后再试")
 
 
