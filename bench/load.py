@@ -173,7 +173,7 @@ def run_load(
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _stat(pid: int) -> list[str] | None:
+def stat(pid: int) -> list[str] | None:
     try:
         with open(f"/proc/{pid}/stat") as handle:
             text = handle.read()
@@ -190,7 +190,7 @@ def process_tree_cpu(pid: int) -> float:
     except OSError:
         return 0.0
     for candidate in pids:
-        fields = _stat(candidate)
+        fields = stat(candidate)
         if fields is None:
             continue
         if candidate == pid or int(fields[1]) == pid:

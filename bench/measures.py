@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import cProfile
+import functools
 import io
 import json
 import pstats
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bench.load import BusyMeter, Reply, Request, json_request, process_tree_cpu, run_load
+from bench.load import BusyMeter, Reply, Request, json_request, process_tree_cpu, run_load, stat
 
 POLL = 0.02  # seconds between two looks at a job or a result: the resolution of the timings
 
@@ -47,7 +48,33 @@ class Context:
 
     @property
     def cpu_of(self) -> dict[str, int]:
-        return {"gunicorn": self.web_pid, "worker": self.worker_pid}
+        return {"gunicorn": self.web_pid, "worker": self.worker_pid, **_local_server_pids()}
+
+
+@functools.cache
+def _local_server_pids() -> dict[str, int]:
+    """The PostgreSQL postmaster (its backends are its children) and the Redis server when they run
+    on this machine, and this process (the load's clients, with the servers' own parent processes): together with the
+    servers these account for the machine's CPU."""
+    import os
+
+    import redis
+    from django.conf import settings
+
+    pids = {"bench": os.getpid()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    fields = stat(backend)
+    if fields is not None:  # the server is local: the backend's parent is the postmaster
+        pids["postgres"] = int(fields[1])
+    try:
+        pid = int(redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).info("server")["process_id"])
+    except (KeyError, ValueError, redis.RedisError):
+        return pids
+    if stat(pid) is not None:
+        pids["redis"] = pid
+    return pids
 
 
 def _median(values: list[float]) -> float:
@@ -258,11 +285,11 @@ def profile_recompute(ctx: Context) -> dict[str, Any]:
     if job.status != "done":
         raise RuntimeError(f"profiled recompute failed: {job.message}")
     stats_path = ctx.out / "recompute.prof"
-    profiler.dump_stats(stats_path)
+    profiler.dumpstats(stats_path)
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(30)
+    stats.sortstats("cumulative").printstats(45)
+    stats.sortstats("tottime").printstats(30)
     (ctx.out / "recompute-profile.txt").write_text(text.getvalue())
     wanted = {
         "engine_scheme_for": "indicators/selectors/scheme.py",
