@@ -56,7 +56,7 @@ if str(ROOT) not in sys.path:
 from bench.engine_bench import COMPONENTS, GRADINGS, METHODS_CYCLE, _params  # noqa: E402
 
 #: bump when the generator writes different rows for the same scale: run.py then regenerates
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway benchmark database
 YEAR = 2026
 QUESTIONNAIRE_UNITS = 20  # units rated by one public-survey questionnaire (and one ballot sheet)
@@ -578,6 +578,7 @@ class Generator:
             Question,
             Response,
             Survey,
+            answer_key,
         )
         from surveys.services.setup import questionnaire_create, stratum_create, survey_create
 
@@ -641,7 +642,8 @@ class Generator:
                         responses.append((response_id, tenant, survey_id, questionnaire.pk, None, "online", None, None))
                         participations.append((tenant, survey_id, f"{self.ids.getrandbits(256):064x}"))
                     for question_id, unit_id in rated:
-                        yield (self.uuid(), tenant, response_id, question_id, opts[self._option(self.quality[unit_id])])
+                        yield (answer_key(response_id, question_id), tenant, response_id, question_id,
+                               opts[self._option(self.quality[unit_id])])
 
         self.counts["answers"] = copy_rows(Answer, ["id", "tenant", "response", "question", "option"], answers())
         self.counts["responses"] = copy_rows(

@@ -8,6 +8,7 @@ from surveys.models.democratic import (
     RatedUnit,
 )
 from surveys.models.public import (
+    ANSWER_KEY_SQL,
     Answer,
     AnswerOption,
     EpollParticipation,
@@ -19,9 +20,11 @@ from surveys.models.public import (
     Response,
     Stratum,
     Survey,
+    answer_key,
 )
 
 __all__ = [
+    "ANSWER_KEY_SQL",
     "Answer",
     "AnswerOption",
     "Ballot",
@@ -40,4 +43,5 @@ __all__ = [
     "Response",
     "Stratum",
     "Survey",
+    "answer_key",
 ]

@@ -49,6 +49,7 @@ from django.utils.dateparse import parse_datetime
 
 from evaluation.caching import count_hit
 from surveys.models import (
+    ANSWER_KEY_SQL,
     Answer,
     AnswerOption,
     EpollParticipation,
@@ -58,6 +59,7 @@ from surveys.models import (
     Response,
     Stratum,
     Survey,
+    answer_key,
 )
 from surveys.services.responses import QuestionnaireShape
 from surveys.services.sms import get_sender
@@ -316,11 +318,12 @@ def _sql(vendor: str) -> dict[str, str]:
         "answers": f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
     }
     if vendor == "postgresql":
-        # the response and its answers in one statement; gen_random_uuid() is a version-4 random key
+        # the response and its answers in one statement
         statements["response_answers"] = (
             f"WITH r AS ({statements['response']}) "  # noqa: S608
             f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
-            "SELECT gen_random_uuid(), %s, %s, t.q, t.o FROM unnest(%s::bigint[], %s::bigint[]) AS t(q, o)"
+            f"SELECT {ANSWER_KEY_SQL.format(response='%s', question='t.q')}, %s, %s, t.q, t.o "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS t(q, o)"
         )
     return statements
 
@@ -415,14 +418,15 @@ def response_write(
         if connection.vendor == "postgresql":
             cursor.execute(
                 statements["response_answers"],
-                [response_id, *row, tenant, response_id, list(answers), list(answers.values())],
+                [response_id, *row, response_id, tenant, response_id, list(answers), list(answers.values())],
             )
             return
         uuid_field = Response._meta.pk  # Answer's key is the same kind of field
         stored_id = uuid_field.get_db_prep_value(response_id, connection)
         params: list = []
         for question, option in answers.items():
-            params += [uuid_field.get_db_prep_value(uuid.uuid4(), connection), tenant, stored_id, question, option]
+            key = answer_key(response_id, question)
+            params += [uuid_field.get_db_prep_value(key, connection), tenant, stored_id, question, option]
         cursor.execute(statements["response"], [stored_id, *row])
         cursor.execute(statements["answers"] + ", ".join([_ANSWER_ROW] * len(answers)), params)
 
@@ -496,7 +500,7 @@ def _intake_statements() -> dict[str, tuple[str, str]]:
     # Either all rows are written or none: the response only when the participation was (a
     # conflict on one of its unique keys — same person, same submission key — writes nothing),
     # and the statement is one transaction. gen_random_uuid() is a version-4 random key, as
-    # uuid.uuid4(): the keys say nothing of the order of arrival.
+    # uuid.uuid4(): the keys say nothing of the order of arrival; the answers' keys are answer_key().
     write = (
         f"WITH participation AS (INSERT INTO {participation} "  # noqa: S608
         f"({columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
@@ -505,7 +509,8 @@ def _intake_statements() -> dict[str, tuple[str, str]]:
         "SELECT gen_random_uuid(), $5, $2, $6, $7, $8, NULL, NULL FROM participation "
         f"RETURNING {column(Response, 'id')}), "
         f"answers AS (INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
-        f"SELECT gen_random_uuid(), $5, response.{column(Response, 'id')}, a.q, a.o "
+        f"SELECT {ANSWER_KEY_SQL.format(response='response.' + column(Response, 'id'), question='a.q')}, "
+        f"$5, response.{column(Response, 'id')}, a.q, a.o "
         "FROM response, unnest($9::bigint[], $10::bigint[]) AS a(q, o)) "
         "SELECT count(*) FROM participation"
     )

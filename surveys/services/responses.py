@@ -6,7 +6,16 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 
-from surveys.models import Answer, AnswerOption, PaperBatch, Question, Questionnaire, Response, Stratum
+from surveys.models import (
+    Answer,
+    AnswerOption,
+    PaperBatch,
+    Question,
+    Questionnaire,
+    Response,
+    Stratum,
+    answer_key,
+)
 
 
 class QuestionnaireShape:
@@ -56,7 +65,8 @@ def response_write(
         stratum=stratum, channel=channel, batch=batch, sheet_no=sheet_no,
     )
     Answer.objects.bulk_create(
-        Answer(tenant_id=questionnaire.tenant_id, response=response, question_id=q, option_id=o)
+        Answer(id=answer_key(response.pk, q), tenant_id=questionnaire.tenant_id, response=response, question_id=q,
+               option_id=o)
         for q, o in answers.items()
     )
     return response

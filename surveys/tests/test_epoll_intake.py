@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from surveys.api.public import EpollSubmitInput, _plain_submission
-from surveys.models import Answer, EpollParticipation, Response, Survey
+from surveys.models import Answer, EpollParticipation, Response, Survey, answer_key
 from surveys.services import epoll
 from surveys.services.setup import questionnaire_create, stratum_create, survey_create
 from tests import factories
@@ -80,7 +80,7 @@ def test_a_submission_writes_the_rows_the_orm_would_in_a_fixed_number_of_stateme
     answers = list(Answer.objects.filter(response=response).select_related("option"))
     assert sorted(a.question_id for a in answers) == sorted(world["questionnaire"].questions.values_list("id", flat=True))
     assert {a.option.label for a in answers} == {"满意"} and len({a.pk for a in answers}) == 5
-    assert all(a.tenant_id == response.tenant_id and a.pk.version == 4 for a in answers)
+    assert all(a.tenant_id == response.tenant_id and a.pk == answer_key(response.pk, a.question_id) for a in answers)
     participation = EpollParticipation.objects.get()
     assert participation.submission_hash and participation.identity_hash
     assert participation.tenant_id == world["survey"].tenant_id
@@ -307,6 +307,8 @@ def test_the_plain_view_answers_as_the_drf_view_does(world, plain_path):
     assert "题目 999999 不属于本问卷" in pairs["foreign question"][0].json()["detail"]
     assert len(plain_path) == len(pairs)  # the plain view answered every one of its own
     assert (Response.objects.count(), EpollParticipation.objects.count()) == (2, 2)
+    keys = Answer.objects.values_list("pk", "response_id", "question_id")
+    assert len(keys) == 10 and all(key == answer_key(response, question) for key, response, question in keys)
 
 
 @pytest.mark.parametrize("case", ["html only", "media type parameter", "format parameter", "form post",
@@ -465,3 +467,13 @@ def test_an_answer_must_still_name_a_stored_response(world):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         Answer.objects.create(tenant_id=question.tenant_id, response_id=uuid.uuid4(), question=question, option=option)
+
+
+def test_an_answer_key_is_its_responses_key_with_the_question_id():
+    response = uuid.UUID("6f1c2b3a-4d5e-4f60-8a7b-0c1d2e3f4a5b")
+    assert answer_key(response, 1) == uuid.UUID("6f1c2b3a-4d5e-4f60-8a7b-000000000001")
+    assert answer_key(response, 0xABCDEF) == uuid.UUID("6f1c2b3a-4d5e-4f60-8a7b-000000abcdef")
+    assert answer_key(response, 7).version == 4  # the version and variant bits are the response's
+    for out_of_range in (0, 1 << 48):
+        with pytest.raises(ValueError, match="does not fit"):
+            answer_key(response, out_of_range)

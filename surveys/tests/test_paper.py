@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from surveys.models import Response
+from surveys.models import Answer, Response, answer_key
 from surveys.selectors.paper import batch_mismatches, batch_pending_second
 from surveys.selectors.progress import quota_progress
 from surveys.services.paper import paper_batch_create, paper_sheet_enter, paper_sheet_resolve
@@ -48,6 +48,8 @@ def test_double_entry_flags_a_mismatch_and_resolution_makes_the_response(survey_
     paper_sheet_resolve(actor=w["admin"].user, batch=batch, sheet_no=2, answers=sheet)
     assert batch_mismatches(batch) == []
     assert Response.objects.filter(batch=batch).count() == 2
+    keys = Answer.objects.filter(response__batch=batch).values_list("pk", "response_id", "question_id")
+    assert len(keys) == 6 and all(key == answer_key(response, question) for key, response, question in keys)
 
 
 def test_double_entry_needs_a_second_clerk(survey_world):
