@@ -285,11 +285,11 @@ def profile_recompute(ctx: Context) -> dict[str, Any]:
     if job.status != "done":
         raise RuntimeError(f"profiled recompute failed: {job.message}")
     stats_path = ctx.out / "recompute.prof"
-    profiler.dumpstats(stats_path)
+    profiler.dump_stats(stats_path)
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
-    stats.sortstats("cumulative").printstats(45)
-    stats.sortstats("tottime").printstats(30)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
     (ctx.out / "recompute-profile.txt").write_text(text.getvalue())
     wanted = {
         "engine_scheme_for": "indicators/selectors/scheme.py",
