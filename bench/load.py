@@ -45,6 +45,17 @@ class LoadResult:
     bytes_received: int
     cpu: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def joined(cls, parts: list[LoadResult]) -> LoadResult:
+        """Several runs of the same requests as one: counts, times, latencies and CPU added up."""
+        cpu: dict[str, float] = {}
+        for part in parts:
+            for name, seconds in part.cpu.items():
+                cpu[name] = round(cpu.get(name, 0.0) + seconds, 2)
+        return cls(sum(p.requests for p in parts), sum(p.seconds for p in parts),
+                   [x for p in parts for x in p.latencies], [x for p in parts for x in p.errors],
+                   sum(p.bytes_received for p in parts), cpu)
+
     @property
     def ok(self) -> int:
         return len(self.latencies)
@@ -221,3 +232,27 @@ class BusyMeter:
         if total <= self.total0:
             return None
         return round((busy - self.busy0) / (total - self.total0) * (os.cpu_count() or 1), 2)
+
+
+def python_speed(rounds: int = 3) -> float:
+    """Seconds of a fixed pure-Python workload of the product's kind (Decimal arithmetic, string
+    formatting, dict updates), best of ``rounds``: how fast this machine runs such code today.
+    Shared and virtual machines differ from day to day; figures of two runs compare only beside
+    this one."""
+    from decimal import Decimal
+
+    cent = Decimal("0.01")
+
+    def work() -> None:
+        total, texts = Decimal(0), {}
+        for i in range(200_000):
+            value = Decimal(i % 997) / 7
+            total += value.quantize(cent)
+            texts[i % 1000] = f"{i}:{value:.2f}"
+
+    best = math.inf
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)

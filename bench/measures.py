@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bench.load import BusyMeter, Reply, Request, json_request, process_tree_cpu, run_load, stat
+from bench.load import BusyMeter, LoadResult, Reply, Request, json_request, process_tree_cpu, run_load, stat
 
 POLL = 0.02  # seconds between two looks at a job or a result: the resolution of the timings
 
@@ -427,6 +427,9 @@ INTAKE_SLUG = "bench-intake"
 INTAKE_UNITS = 20
 
 
+INTAKE_TURNS = 3  # the minimal view and the ballots take turns, a third of the requests each time
+
+
 def intake_survey():
     """The e-poll of a small tenant of its own (20 units, one questionnaire, no per-IP limit):
     what it receives never touches the measured campaign. Earlier runs' responses are removed."""
@@ -490,18 +493,27 @@ def measure_intake(ctx: Context) -> dict[str, Any]:
                             {"questionnaire": questionnaire.pk, "answers": answers[index], "nonce": nonces[index]},
                             headers={"Cookie": devices[index]}, expect=201)
 
-    busy = BusyMeter()
-    minimal = run_load(ctx.port, minimal_request, total=n, clients=clients, cpu_of=ctx.cpu_of)
-    minimal_busy = busy.cpus()
-    busy = BusyMeter()
-    ballots = run_load(ctx.port, ballot_request, total=n, clients=clients, cpu_of=ctx.cpu_of)
-    ballots_busy = busy.cpus()
+    # in turns, a share of each at a time, so that both meet the same machine (its speed drifts)
+    runs: dict[str, list] = {"minimal": [], "ballots": []}
+    busy_cpu_seconds = {"minimal": 0.0, "ballots": 0.0}
+    shares = [(n * k // INTAKE_TURNS, n * (k + 1) // INTAKE_TURNS) for k in range(INTAKE_TURNS)]
+    for start, stop in shares:
+        for name, request in (("minimal", minimal_request), ("ballots", ballot_request)):
+            busy = BusyMeter()
+            run = run_load(ctx.port, lambda i, start=start, request=request: request(start + i), total=stop - start,
+                           clients=clients, cpu_of=ctx.cpu_of)
+            runs[name].append(run)
+            busy_cpu_seconds[name] += (busy.cpus() or 0.0) * run.seconds
+    minimal, ballots = LoadResult.joined(runs["minimal"]), LoadResult.joined(runs["ballots"])
+    minimal_busy = round(busy_cpu_seconds["minimal"] / minimal.seconds, 2) if minimal.seconds else None
+    ballots_busy = round(busy_cpu_seconds["ballots"] / ballots.seconds, 2) if ballots.seconds else None
     stored = Response.objects.filter(survey=survey).count()
     pings = Ping.objects.count()
     if stored != ballots.ok or pings != minimal.ok:
         ctx.notes.append(f"intake: stored {stored} responses for {ballots.ok} accepted, {pings} pings for {minimal.ok}")
     return {
         "clients": clients,
+        "turns": INTAKE_TURNS,
         "gunicorn_workers": ctx.options.gunicorn_workers,
         "questions_per_ballot": len(questions),
         "form_get": forms.summary(),

@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 from bench import servers  # noqa: E402
 from bench.generate import Scale, add_scale_arguments, marker_params, scale_from  # noqa: E402
+from bench.load import python_speed  # noqa: E402
 
 MEASURES = ("recompute", "one_entry", "intake", "dashboard", "bulletins")
 MAIN_SLUG = "bench"
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     env = prepare_environment(args)
     started = time.perf_counter()
     load_start = os.getloadavg()
+    speed = python_speed()
     datasets = prepare_database(args)
 
     from django.conf import settings
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "issue": 10,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "python_speed_s": speed, "python_speed_end_s": python_speed(),
                     "load_average_start": [round(x, 2) for x in load_start],
                     "load_average_end": [round(x, 2) for x in os.getloadavg()]},
         "database": os.environ["DATABASE_URL"],
@@ -283,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     print()
+    print(f"machine: {os.cpu_count()} CPUs; the fixed Python workload (bench/load.py python_speed) took "
+          f"{speed:.2f} s at the start, {report['machine']['python_speed_end_s']:.2f} s at the end")
     print_table(rows)
     if "profile" in results:
         print(f"\nprofile of the recompute: {results['profile']['profile']}")
