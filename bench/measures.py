@@ -102,6 +102,26 @@ def _wait_idle(campaign, timeout: float = 1800) -> None:
         time.sleep(POLL)
 
 
+def settle_database(max_wait: float = 120.0) -> float:
+    """Let the database finish what earlier measures left it (before each measure): the result
+    rows they deleted vacuumed, dirty pages written by a checkpoint, no autovacuum worker
+    running. Otherwise a measure pays for the one before it (three full recomputes write and
+    delete about 400 MB of result rows). Returns the seconds it took."""
+    from evaluation.models import ComputeJob, ResultRevision, UnitResult
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (UnitResult, ResultRevision, ComputeJob))
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        cursor.execute("CHECKPOINT")
+        while time.perf_counter() - started < max_wait:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(0.5)
+    return round(time.perf_counter() - started, 1)
+
+
 def reset_results(campaign) -> None:
     """Forget the campaign's results and jobs: the next job computes every category afresh
     (no previous revision, so no category can be carried over by its fingerprint)."""

@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in MEASURES:
             if name not in args.measures:
                 continue
-            print(f"measuring {name} …", flush=True)
+            print(f"measuring {name} (the database settled in {measures.settle_database()} s) …", flush=True)
             step_started = time.perf_counter()
             try:
                 results[name] = steps[name](ctx)
