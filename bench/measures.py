@@ -54,8 +54,8 @@ class Context:
 @functools.cache
 def _local_server_pids() -> dict[str, int]:
     """The PostgreSQL postmaster (its backends are its children) and the Redis server when they run
-    on this machine, and this process (the load's clients, with the servers' own parent processes): together with the
-    servers these account for the machine's CPU."""
+    on this machine, and this process (the load's clients; the servers' own parent processes are
+    its children): with gunicorn and the worker, what accounts for the machine's CPU."""
     import os
 
     import redis
@@ -445,8 +445,6 @@ def measure_one_entry(ctx: Context) -> dict[str, Any]:
 
 INTAKE_SLUG = "bench-intake"
 INTAKE_UNITS = 20
-
-
 INTAKE_TURNS = 3  # the minimal view and the ballots take turns, a third of the requests each time
 
 

@@ -221,14 +221,14 @@ class Answer(TenantOwned):
     """One rating (评价) of one unit in a response; its key is :func:`answer_key`.
 
     A province's e-poll writes twenty of these per ballot, so each costs what it must and no more
-    (issue #10, docs/surveys.md "Intake at scale"): the response's unique key (response, question)
-    is the only index on the response, and the tenant, question and option are not checked by
-    foreign-key constraints in the database. Those three name rows every concurrent ballot names
-    too, and PostgreSQL's check locks the row it finds (``FOR KEY SHARE``) for each answer: about
-    0.8 ms of the database per ballot, most of it contention. They are checked before writing
-    instead: the services accept only the questionnaire's own questions and options
-    (``QuestionnaireShape``), and deleting an answered question or option is still refused
-    (``PROTECT`` is Django's, not the database's). The response is still a database constraint.
+    (issue #10, docs/surveys.md "What a ballot writes"): the unique (response, question) index is
+    the only one leading with the response, and the tenant, question and option are not checked
+    by foreign-key constraints in the database. Those three name the same rows for every ballot,
+    and PostgreSQL checks each by locking the row it finds (``FOR KEY SHARE``): sixty checks per
+    ballot, about 0.8 ms of the database's time. They are checked before writing instead: the
+    services accept only the questionnaire's own questions and options (``QuestionnaireShape``),
+    and deleting an answered question, option, questionnaire or survey is still refused
+    (``PROTECT`` is Django's, not the database's). The response is a database constraint.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
