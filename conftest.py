@@ -43,3 +43,28 @@ def _cache_keys_of_this_run():
         conf["KEY_PREFIX"] = prefix
     with override_settings(CACHES=caches):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end of the run, end what is still connected to the PostgreSQL test database, so that
+    it can be dropped: a live server's request thread still holding its connection (a browser
+    test's kept-alive connection), or a worker's session PostgreSQL has not yet seen close.
+    Torn down before the database (it depends on it) and after the live server and the worker
+    (set up later)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import time
+
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # a terminated session takes a moment to go
+            cursor.execute(f"SELECT count(*) {others}")  # noqa: S608
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
