@@ -6,10 +6,15 @@ by the base whatever the subclass returns, and each action is checked against th
 
 from __future__ import annotations
 
-from django.http import Http404
+from collections.abc import Callable
+
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, viewsets
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from evaluation.caching import cache_get, cache_set
 from evaluation.tenancy import TENANT_KWARG, resolve_membership
 
 
@@ -60,3 +65,32 @@ class TenantViewSet(TenantScopedMixin, viewsets.GenericViewSet):
             return self.queryset.none() if self.queryset is not None else None
         queryset = self.scoped_queryset(self.request.membership)
         return queryset.filter(tenant_id=self.request.membership.tenant_id)
+
+
+def kept_rendered(view, key: str, data: Callable[[], object], *, seconds: int, keep: bool = True):
+    """An answer read from something that never changes once written (a result revision), kept
+    rendered under ``key``: the key must name everything the body depends on (revision, who asks
+    and what they may see, the URL) and is the ETag too, so a client holding it gets 304.
+
+    ``data()`` makes the serializer's output when the body is not kept. JSON bodies are kept
+    (``keep=False``: too large to be worth it); the browsable API is for people, made afresh and
+    given no ETag (the key names the JSON body)."""
+    request = view.request
+    renderer = request.accepted_renderer
+    if renderer.format != "json":
+        return Response(data())
+    etag = f'"{key[-32:]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    elif not keep:
+        response = Response(data())
+    else:
+        body = cache_get(key, seconds=seconds)
+        if body is None:
+            body = renderer.render(data(), request.accepted_media_type, view.get_renderer_context())
+            cache_set(key, body, seconds=seconds)
+        response = HttpResponse(body, content_type=renderer.media_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie", "Authorization"])
+    return response

@@ -4,8 +4,6 @@ import time
 
 from django.db import connection
 from django.db.models import F
-from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -19,8 +17,7 @@ from evaluation.access import (
     id_or_404,
     units_for,
 )
-from evaluation.api.base import TenantViewSet
-from evaluation.caching import cache_get, cache_set
+from evaluation.api.base import TenantViewSet, kept_rendered
 from evaluation.models import Campaign, ComputeJob, ResultRevision, Unit, UnitResult
 from evaluation.services.compute import ComputeError, compute_job_start
 from evaluation.tenancy import instance_from_row
@@ -197,28 +194,11 @@ class UnitResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         key = "kp:unit-results:" + hashlib.sha256(repr((
             RESULTS_CACHE_VERSION, int(time.time() // RESULTS_CACHE_SECONDS), membership.tenant_id, membership.role,
             membership.unit_id if membership.is_liaison else None, self.latest,
-            request.build_absolute_uri(), request.accepted_renderer.format,
+            request.build_absolute_uri(),
         )).encode()).hexdigest()
-        etag = f'"{key[-32:]}"'
-        renderer = request.accepted_renderer
-        # JSON pages are kept rendered; with nodes a page is megabytes, and the browsable API
-        # is for people: neither is kept
-        cached = renderer.format == "json" and not self._with_nodes()
-        if etag in request.headers.get("If-None-Match", ""):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        elif not cached:
-            response = super().list(request, *args, **kwargs)
-        else:
-            body = cache_get(key, seconds=RESULTS_CACHE_SECONDS)
-            if body is None:
-                data = super().list(request, *args, **kwargs).data
-                body = renderer.render(data, request.accepted_media_type, self.get_renderer_context())
-                cache_set(key, body, seconds=RESULTS_CACHE_SECONDS)
-            response = HttpResponse(body, content_type=renderer.media_type)
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
-        patch_vary_headers(response, ["Cookie", "Authorization"])
-        return response
+        # with nodes a page is megabytes: not kept
+        return kept_rendered(self, key, lambda: super(UnitResultViewSet, self).list(request, *args, **kwargs).data,
+                             seconds=RESULTS_CACHE_SECONDS, keep=not self._with_nodes())
 
     def _with_nodes(self) -> bool:
         return self.action != "list" or self.request.query_params.get("include") == INCLUDE_NODES

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from evaluation.api.base import TenantViewSet
+from evaluation.api.base import TenantViewSet, kept_rendered
 from evaluation.models import ResultRevision
 from reporting.access import revisions_for
 from reporting.models import Publication
-from reporting.selectors.dashboard import cache_get, cache_key, cache_set, revision_identity
+from reporting.selectors.dashboard import CACHE_SECONDS, cache_key, revision_identity
 from reporting.selectors.results import revision_rows
 
 
@@ -102,23 +99,8 @@ class ResultRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         revision = self.get_object()
         membership = self.membership
         unit_ids = None if membership.can("results.view_all") else [membership.unit_id]
-        renderer = request.accepted_renderer
-        if renderer.format != "json":  # the browsable API is for people: rendered afresh
-            return Response(UnitResultRowOutput(revision_rows(revision, unit_ids=unit_ids), many=True).data)
-        # A revision never changes once written: its rows are kept rendered under a key naming it,
-        # the units asked for and the current period (unit names are read live; see cache_key)
+        # its rows are kept rendered under a key naming the revision, the units asked for and the
+        # current period (unit names are read live; see cache_key)
         key = cache_key("revision-results", revision_identity(revision), unit_ids)
-        etag = f'"{key[-32:]}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-        else:
-            body = cache_get(key)
-            if body is None:
-                data = UnitResultRowOutput(revision_rows(revision, unit_ids=unit_ids), many=True).data
-                body = renderer.render(data, request.accepted_media_type, self.get_renderer_context())
-                cache_set(key, body)
-            response = HttpResponse(body, content_type=renderer.media_type)
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
-        patch_vary_headers(response, ["Cookie", "Authorization"])
-        return response
+        return kept_rendered(self, key, lambda: UnitResultRowOutput(revision_rows(revision, unit_ids=unit_ids),
+                                                                     many=True).data, seconds=CACHE_SECONDS)
