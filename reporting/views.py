@@ -313,8 +313,7 @@ def dashboard_data_view(request, campaign_id):
     shown = _shown(request, campaign_id, with_earlier=True)
     if shown.revision is None:
         raise Http404("No results yet")
-    data = DashboardData(shown.campaign, shown.revision, tenant_slug=request.tenant.slug, lang=_lang(),
-                         published=shown.published, earlier=shown.earlier)
+    data = DashboardData(shown, tenant_slug=request.tenant.slug, lang=_lang())
     if data.etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

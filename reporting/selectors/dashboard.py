@@ -241,15 +241,12 @@ class DashboardData:
     """The dashboard's JSON for one revision: its ETag is known from a few small queries, the
     body is built (or taken from the cache) only when the client does not have it already."""
 
-    def __init__(self, campaign: Campaign, revision: ResultRevision, *, tenant_slug: str, lang: str,
-                 published: bool | None = None, earlier: dict[int, int] | None = None):
-        self.campaign, self.revision, self.tenant_slug, self.lang = campaign, revision, tenant_slug, lang
-        self.earlier = _earlier_revisions(campaign) if earlier is None else earlier
-        if published is None:
-            published = Publication.objects.filter(revision=revision, status=Publication.Status.PUBLISHED).exists()
-        self.published = published
+    def __init__(self, shown: Shown, *, tenant_slug: str, lang: str):
+        """``shown`` as :func:`dashboard_shown` reads it ``with_earlier``."""
+        self.campaign, self.revision, self.tenant_slug, self.lang = shown.campaign, shown.revision, tenant_slug, lang
+        self.earlier, self.published = shown.earlier, shown.published
         self.key = cache_key(
-            "dashboard-data", revision_identity(revision), tenant_slug, campaign.pk, lang, self.published,
+            "dashboard-data", revision_identity(self.revision), tenant_slug, self.campaign.pk, lang, self.published,
             sorted(self.earlier.items()),
         )
         self.etag = '"' + self.key.rsplit(":", 1)[1][:32] + '"'
