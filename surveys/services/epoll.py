@@ -265,63 +265,67 @@ _ANSWER_COLUMNS = ("id", "tenant", "response", "question", "option")
 _ANSWER_ROW = "(%s, %s, %s, %s, %s)"
 
 
+def _table(model) -> str:
+    """A model's table, quoted for the statements below (names only come from the models)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str, alias: str = "") -> str:
+    """A field's column, quoted, after ``alias.`` when given."""
+    return (alias + "." if alias else "") + connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _columns(model, names) -> str:
+    return ", ".join(_column(model, name) for name in names)
+
+
 @functools.cache
 def _sql(vendor: str) -> dict[str, str]:
     """The intake's statements, written once per process from the models' tables and columns."""
     quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    def columns(model, names) -> str:
-        return ", ".join(column(model, name) for name in names)
-
     survey_columns = ", ".join("s." + quote(f.column) for f in _SURVEY_FIELDS)
     questionnaire_columns = ", ".join("q." + quote(f.column) for f in _QUESTIONNAIRE_FIELDS)
-    participation = table(EpollParticipation)
+    participation = _table(EpollParticipation)
     shape_columns = ""
     if vendor == "postgresql":  # the questionnaire's question and option ids in the same read
         shape_columns = (
-            f", ARRAY(SELECT {column(Question, 'id')} FROM {table(Question)} "  # noqa: S608
-            f"WHERE {column(Question, 'questionnaire')} = q.{column(Questionnaire, 'id')}), "
-            f"ARRAY(SELECT {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
-            f"WHERE {column(AnswerOption, 'questionnaire')} = q.{column(Questionnaire, 'id')})"
+            f", ARRAY(SELECT {_column(Question, 'id')} FROM {_table(Question)} "  # noqa: S608
+            f"WHERE {_column(Question, 'questionnaire')} = q.{_column(Questionnaire, 'id')}), "
+            f"ARRAY(SELECT {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
+            f"WHERE {_column(AnswerOption, 'questionnaire')} = q.{_column(Questionnaire, 'id')})"
         )
     statements = {  # table and column names from the models; every value is a parameter
         "target": (
-            f"SELECT {survey_columns}, {questionnaire_columns}{shape_columns} FROM {table(Survey)} s "  # noqa: S608
-            f"LEFT JOIN {table(Questionnaire)} q ON q.{column(Questionnaire, 'survey')} = s.{column(Survey, 'id')} "
-            f"AND q.{column(Questionnaire, 'id')} = %s WHERE s.{column(Survey, 'public_id')} = %s"
+            f"SELECT {survey_columns}, {questionnaire_columns}{shape_columns} FROM {_table(Survey)} s "  # noqa: S608
+            f"LEFT JOIN {_table(Questionnaire)} q ON q.{_column(Questionnaire, 'survey')} = s.{_column(Survey, 'id')} "
+            f"AND q.{_column(Questionnaire, 'id')} = %s WHERE s.{_column(Survey, 'public_id')} = %s"
         ),
         "shape": (
-            f"SELECT 0, {column(Question, 'id')} FROM {table(Question)} "  # noqa: S608
-            f"WHERE {column(Question, 'questionnaire')} = %s UNION ALL "
-            f"SELECT 1, {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
-            f"WHERE {column(AnswerOption, 'questionnaire')} = %s"
+            f"SELECT 0, {_column(Question, 'id')} FROM {_table(Question)} "  # noqa: S608
+            f"WHERE {_column(Question, 'questionnaire')} = %s UNION ALL "
+            f"SELECT 1, {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
+            f"WHERE {_column(AnswerOption, 'questionnaire')} = %s"
         ),
         "recorded": (
-            f"SELECT 1 FROM {participation} WHERE {column(EpollParticipation, 'survey')} = %s "  # noqa: S608
-            f"AND {column(EpollParticipation, 'submission_hash')} = %s"
+            f"SELECT 1 FROM {participation} WHERE {_column(EpollParticipation, 'survey')} = %s "  # noqa: S608
+            f"AND {_column(EpollParticipation, 'submission_hash')} = %s"
         ),
         "participation": (
             f"INSERT INTO {participation} "  # noqa: S608
-            f"({columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+            f"({_columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
             "VALUES (%s, %s, %s, %s)"
         ),
         "response": (
-            f"INSERT INTO {table(Response)} ({columns(Response, _RESPONSE_COLUMNS)}) "  # noqa: S608
+            f"INSERT INTO {_table(Response)} ({_columns(Response, _RESPONSE_COLUMNS)}) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL)"
         ),
-        "answers": f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
+        "answers": f"INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
     }
     if vendor == "postgresql":
         # the response and its answers in one statement
         statements["response_answers"] = (
             f"WITH r AS ({statements['response']}) "  # noqa: S608
-            f"INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
+            f"INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) "
             f"SELECT {ANSWER_KEY_SQL.format(response='%s', question='t.q')}, %s, %s, t.q, t.o "
             "FROM unnest(%s::bigint[], %s::bigint[]) AS t(q, o)"
         )
@@ -461,39 +465,28 @@ class IntakeTarget:
 def _intake_statements() -> dict[str, tuple[str, str]]:
     """Name → (parameter types, statement) of the intake's prepared statements, from the models'
     tables and columns."""
-    quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    def column(model, name: str, alias: str = "") -> str:
-        return (alias + "." if alias else "") + quote(model._meta.get_field(name).column)
-
-    def columns(model, names) -> str:
-        return ", ".join(column(model, name) for name in names)
-
-    survey = [column(Survey, name, "s") for name in (
+    survey = [_column(Survey, name, "s") for name in (
         "id", "tenant", "epoll_enabled", "opens_at", "closes_at", "identification", "ip_hourly_limit")]
-    questionnaire_id = column(Questionnaire, "id", "q")
-    participation = table(EpollParticipation)
+    questionnaire_id = _column(Questionnaire, "id", "q")
+    participation = _table(EpollParticipation)
     target = (  # $1 public id, $2 questionnaire id, $3 stratum id, $4 submission hash ("" for none)
-        f"SELECT {', '.join(survey)}, {questionnaire_id}, {column(Questionnaire, 'tenant', 'q')}, "  # noqa: S608
-        f"ARRAY(SELECT {column(Question, 'id')} FROM {table(Question)} "
-        f"WHERE {column(Question, 'questionnaire')} = {questionnaire_id}), "
-        f"ARRAY(SELECT {column(AnswerOption, 'id')} FROM {table(AnswerOption)} "
-        f"WHERE {column(AnswerOption, 'questionnaire')} = {questionnaire_id}), "
-        f"(SELECT {column(Stratum, 'id', 't')} FROM {table(Stratum)} t WHERE {column(Stratum, 'id', 't')} = $3 "
-        f"AND {column(Stratum, 'survey', 't')} = s.{column(Survey, 'id')} "
-        f"AND {column(Stratum, 'kind', 't')} = '{Stratum.Kind.RESPONDENT.value}'), "
+        f"SELECT {', '.join(survey)}, {questionnaire_id}, {_column(Questionnaire, 'tenant', 'q')}, "  # noqa: S608
+        f"ARRAY(SELECT {_column(Question, 'id')} FROM {_table(Question)} "
+        f"WHERE {_column(Question, 'questionnaire')} = {questionnaire_id}), "
+        f"ARRAY(SELECT {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
+        f"WHERE {_column(AnswerOption, 'questionnaire')} = {questionnaire_id}), "
+        f"(SELECT {_column(Stratum, 'id', 't')} FROM {_table(Stratum)} t WHERE {_column(Stratum, 'id', 't')} = $3 "
+        f"AND {_column(Stratum, 'survey', 't')} = s.{_column(Survey, 'id')} "
+        f"AND {_column(Stratum, 'kind', 't')} = '{Stratum.Kind.RESPONDENT.value}'), "
         # the partial unique index on (survey, submission hash) holds only non-empty hashes: the
         # plan made once for every value can use it only when the query says so itself
         f"$4 <> '' AND EXISTS (SELECT 1 FROM {participation} p "
-        f"WHERE {column(EpollParticipation, 'survey', 'p')} = s.{column(Survey, 'id')} "
-        f"AND {column(EpollParticipation, 'submission_hash', 'p')} = $4 "
-        f"AND {column(EpollParticipation, 'submission_hash', 'p')} <> '') "
-        f"FROM {table(Survey)} s LEFT JOIN {table(Questionnaire)} q "
-        f"ON {column(Questionnaire, 'survey', 'q')} = s.{column(Survey, 'id')} AND {questionnaire_id} = $2 "
-        f"WHERE {column(Survey, 'public_id', 's')} = $1"
+        f"WHERE {_column(EpollParticipation, 'survey', 'p')} = s.{_column(Survey, 'id')} "
+        f"AND {_column(EpollParticipation, 'submission_hash', 'p')} = $4 "
+        f"AND {_column(EpollParticipation, 'submission_hash', 'p')} <> '') "
+        f"FROM {_table(Survey)} s LEFT JOIN {_table(Questionnaire)} q "
+        f"ON {_column(Questionnaire, 'survey', 'q')} = s.{_column(Survey, 'id')} AND {questionnaire_id} = $2 "
+        f"WHERE {_column(Survey, 'public_id', 's')} = $1"
     )
     # $1 survey's tenant, $2 survey, $3 identity hash, $4 submission hash, $5 questionnaire's
     # tenant, $6 questionnaire, $7 stratum, $8 channel, $9 and $10 question and option ids.
@@ -503,14 +496,14 @@ def _intake_statements() -> dict[str, tuple[str, str]]:
     # uuid.uuid4(): the keys say nothing of the order of arrival; the answers' keys are answer_key().
     write = (
         f"WITH participation AS (INSERT INTO {participation} "  # noqa: S608
-        f"({columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+        f"({_columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1), "
-        f"response AS (INSERT INTO {table(Response)} ({columns(Response, _RESPONSE_COLUMNS)}) "
+        f"response AS (INSERT INTO {_table(Response)} ({_columns(Response, _RESPONSE_COLUMNS)}) "
         "SELECT gen_random_uuid(), $5, $2, $6, $7, $8, NULL, NULL FROM participation "
-        f"RETURNING {column(Response, 'id')}), "
-        f"answers AS (INSERT INTO {table(Answer)} ({columns(Answer, _ANSWER_COLUMNS)}) "
-        f"SELECT {ANSWER_KEY_SQL.format(response='response.' + column(Response, 'id'), question='a.q')}, "
-        f"$5, response.{column(Response, 'id')}, a.q, a.o "
+        f"RETURNING {_column(Response, 'id')}), "
+        f"answers AS (INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) "
+        f"SELECT {ANSWER_KEY_SQL.format(response='response.' + _column(Response, 'id'), question='a.q')}, "
+        f"$5, response.{_column(Response, 'id')}, a.q, a.o "
         "FROM response, unnest($9::bigint[], $10::bigint[]) AS a(q, o)) "
         "SELECT count(*) FROM participation"
     )
