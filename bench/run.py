@@ -167,6 +167,10 @@ def table_rows(results: dict[str, Any], units: int) -> list[dict[str, str]]:
         add("   minimal insert p50 / p99", f"{m['p50_ms']:.0f} / {m['p99_ms']:.0f} ms")
         add("   e-poll form GET p50 / p99 (page load, not in the rate)",
             f"{r['form_get']['p50_ms']:.0f} / {r['form_get']['p99_ms']:.0f} ms")
+        f = r["filing"]
+        per_ballot = sum(f["cpu_seconds"].values()) * 1000 / f["ballots"] if f["ballots"] else 0
+        add("   filing them into answers afterwards (the beat's work)",
+            f"{f['seconds']:.2f} s, {per_ballot:.2f} ms CPU per ballot")
     if "dashboard" in results:
         r = results["dashboard"]
         for key, label, target in (

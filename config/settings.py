@@ -177,6 +177,9 @@ if KAOPING_JOB_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT:
         f"KAOPING_JOB_STALE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})"
     )
 CELERY_TIMEZONE = TIME_ZONE
+# how often the beat files received e-poll ballots (surveys/services/filing.py); readers of the
+# answers file them first anyway, so this only keeps the staged table short
+KAOPING_BALLOT_FILING_SECONDS = env_int("KAOPING_BALLOT_FILING_SECONDS", 10)
 CELERY_BEAT_SCHEDULE: dict = {
     "evaluation-requeue-stalled-compute-jobs": {
         "task": "evaluation.compute_jobs_requeue_stalled",
@@ -189,6 +192,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "evaluation-deadline-reminders": {
         "task": "evaluation.tasks_year.deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "surveys-file-staged-ballots": {  # received e-poll ballots into responses and answers
+        "task": "surveys.staged_ballots_file",
+        "schedule": KAOPING_BALLOT_FILING_SECONDS,
+        "options": {"expires": KAOPING_BALLOT_FILING_SECONDS},  # a missed run is taken by the next
     },
     "inspections-complaint-deadlines": {
         "task": "inspections.complaint_deadlines",

@@ -80,8 +80,9 @@ INSERT_AFTER: dict[str, tuple[str, ...]] = {
 
 
 def _remap_keying_answers(value, lookup):
-    """A double-entry keying's ``{question id: option id}``: the office's resolution compares it
-    with the other pass and turns it into answers, so the ids are live and must follow the rows."""
+    """A double-entry keying's ``{question id: option id}`` (or a staged e-poll ballot's): the
+    office's resolution (the filing) turns it into answers, so the ids are live and must follow
+    the rows."""
     return {
         str(lookup("surveys.Question", int(question))): lookup("surveys.AnswerOption", option)
         for question, option in value.items()
@@ -91,6 +92,7 @@ def _remap_keying_answers(value, lookup):
 # JSON fields holding ids that code follows: rewritten with the new ids.
 REMAPPED_JSON: dict[tuple[str, str], Callable] = {
     ("surveys.PaperKeying", "answers"): _remap_keying_answers,
+    ("surveys.StagedBallot", "ratings"): _remap_keying_answers,  # the same {question id: option id}
 }
 
 _RESULT_RECORD = (

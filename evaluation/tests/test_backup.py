@@ -88,7 +88,7 @@ def build_rich_campaign() -> Campaign:
     from inspections.services.visits import visit_photo_add
     from reporting.services.bulletins import bulletin_job_create, bulletin_job_execute
     from reporting.services.publication import publication_approve, publication_publish, publication_submit
-    from surveys.models import Survey
+    from surveys.models import StagedBallot, Survey
     from surveys.services.paper import paper_batch_create, paper_sheet_enter
 
     call_command("demo", stdout=io.StringIO())
@@ -142,6 +142,9 @@ def build_rich_campaign() -> Campaign:
     publication_publish(actor=office, publication=publication, document_number="南效〔2026〕9号")
     job, _ = bulletin_job_create(revision=revision, kind="xlsx", actor=office)
     assert bulletin_job_execute(job_id=job.pk).status == "done"
+    # an e-poll ballot received and not yet filed: its ratings hold question and option ids
+    StagedBallot.objects.create(tenant=tenant, survey=survey, questionnaire=questionnaire,
+                                ratings={str(q.pk): options[0].pk for q in questions})
     campaign.refresh_from_db()
     return campaign
 
@@ -274,13 +277,16 @@ def test_imported_results_publication_and_recompute_match_the_source(rich, tmp_p
     with pytest.raises(FrozenRevisionError):
         frozen.save()
 
-    # recomputing the copy from its own inputs gives the same standings
-    recomputed = _compute(copy)
+    # recomputing the copy from its own inputs gives the standings of the source recomputed: both
+    # now count the e-poll ballot that was received and not yet filed when the archive was made
+    recomputed, source_recomputed = _compute(copy), _compute(rich)
     assert recomputed.number == copy_revision.number + 1
     again = {r.unit.code: r for r in UnitResult.objects.filter(revision=recomputed).select_related("unit")}
+    source_again = {r.unit.code: r for r in UnitResult.objects.filter(revision=source_recomputed).select_related("unit")}
     assert {c: (r.total, r.rank, r.grade) for c, r in again.items()} == {
-        c: (r.total, r.rank, r.grade) for c, r in source.items()
+        c: (r.total, r.rank, r.grade) for c, r in source_again.items()
     }
+    assert source_again["U1"].total != source["U1"].total  # the ballot counted
 
 
 def test_a_second_copy_in_the_same_tenant_needs_another_name(rich, tmp_path):
@@ -326,17 +332,22 @@ def test_the_comparison_notices_a_changed_row(archive, tmp_path, db):
     assert any("evaluation.Evidence" in d and ".file" in d for d in differences)
 
 
-def test_keying_answers_follow_the_new_question_and_option_ids(archive, db):
-    from surveys.models import PaperKeying
+def test_keying_answers_and_staged_ballots_follow_the_new_question_and_option_ids(archive, db):
+    from surveys.models import Answer, PaperKeying, StagedBallot
+    from surveys.services.filing import ballots_file
 
     report = campaign_import(archive=archive, tenant_slug="restored", create_tenant=True)
     keyings = PaperKeying.objects.filter(tenant=report.tenant).select_related("batch__questionnaire")
     assert keyings.count() == 2
-    for keying in keyings:
-        questionnaire = keying.batch.questionnaire
-        for question, option in keying.answers.items():
+    staged = StagedBallot.objects.get(tenant=report.tenant)
+    for questionnaire, answers in [(k.batch.questionnaire, k.answers) for k in keyings] + [
+            (staged.questionnaire, staged.ratings)]:
+        assert answers
+        for question, option in answers.items():
             assert questionnaire.questions.filter(pk=int(question)).exists()
             assert questionnaire.options.filter(pk=option).exists()
+    assert ballots_file(survey_ids=[staged.survey_id]) == 1  # and it is filed in the copy
+    assert Answer.objects.filter(response_id=staged.pk).count() == len(staged.ratings)
 
 
 # --- refusals: nothing is written ----------------------------------------------------------------

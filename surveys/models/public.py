@@ -241,6 +241,37 @@ class Answer(TenantOwned):
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
 
 
+class StagedBallot(TenantOwned):
+    """An e-poll ballot received and not yet filed (已收待归档): its response and answers are
+    written from it in bulk by :func:`surveys.services.filing.ballots_file`.
+
+    The e-poll's JSON endpoint on PostgreSQL writes this one row beside the participation instead
+    of a response and twenty answers (issue #10, docs/surveys.md "What a ballot writes"): the
+    ballot is stored and counted as answered when the citizen is told so, and its answers reach
+    the tallies when they are filed — every few seconds by the beat, and always before anything
+    reads answers (the tallies, the quota progress). The key is the key its response will have:
+    random, as a response's, so filing twice cannot write it twice.
+
+    ``ratings`` is ``{"question id": option id}``, checked against the questionnaire before it was
+    written, as an answer's question and option are; like an answer, the questionnaire and stratum
+    are not database constraints (``PROTECT`` is Django's), the survey is.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(
+        "evaluation.Tenant", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # no indexes but the key: the table holds only the last few seconds' ballots
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    stratum = models.ForeignKey(
+        Stratum, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False, db_index=False
+    )
+    ratings = models.JSONField()
+
+
 class EpollParticipation(TenantOwned):
     """That a phone or device has answered (已参与): a keyed hash only, no time, no link to the
     response, so one-per-person holds without knowing who said what.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from surveys.models import Answer, Question, Response, Stratum, Survey
+from surveys.services.filing import ballots_file
 
 
 @dataclass
@@ -43,7 +44,9 @@ class QuotaProgress:
 
 
 def quota_progress(survey: Survey) -> QuotaProgress:
-    """Exact counts in three queries, whatever the number of responses."""
+    """Exact counts in three queries, whatever the number of responses, once the survey's
+    staged e-poll ballots are filed (surveys/services/filing.py)."""
+    ballots_file(survey_ids=[survey.pk])
     strata = list(Stratum.objects.filter(tenant_id=survey.tenant_id, survey=survey).order_by("code"))
     rows: dict[int | None, StratumProgress] = {s.pk: StratumProgress(s, s.quota) for s in strata}
     for stratum_id, n in (

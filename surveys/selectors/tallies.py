@@ -21,6 +21,7 @@ from django.db.models import Count
 from evaluation.engine.types import DemocraticTally, GroupTally, SurveyTally
 from evaluation.models import Campaign, Unit
 from surveys.models import Answer, AnswerOption, BallotVote, Question, Response, Stratum, Survey
+from surveys.services.filing import ballots_file
 from surveys.services.statistics import ScoreEstimate, plain_estimate, post_stratified_estimate
 
 __all__ = ["survey_tallies", "democratic_tallies", "survey_unit_stats", "UnitSurveyStats", "post_stratification_shares"]
@@ -103,6 +104,7 @@ def _answer_counts(survey_ids: list[int], tenant_id: int, unit_ids=None) -> list
     survey_ids, unit_ids = list(survey_ids), None if unit_ids is None else list(unit_ids)
     if not survey_ids or unit_ids == []:
         return []
+    ballots_file(survey_ids=survey_ids)  # every ballot received counts (surveys/services/filing.py)
     tables = {model.__name__: model._meta.db_table for model in (Answer, Question, Response)}
     marks = ", ".join(["%s"] * len(survey_ids))
     unit_filter = f"AND q.unit_id IN ({', '.join(['%s'] * len(unit_ids))})" if unit_ids else ""

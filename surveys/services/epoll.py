@@ -15,10 +15,12 @@ Intake speed (issue #10, docs/performance.md). The JSON endpoint's submissions t
 poll on PostgreSQL (:func:`intake_target`, :func:`epoll_intake`) are two statements, both
 prepared once per database connection: one read of the survey, the questionnaire's question and
 option ids, the stratum and whether the submission key is recorded; then, after the same checks
-in the same order as :func:`epoll_submit`, one statement inserting the participation, the
-response and its answers. A single statement is its own transaction, so it needs no BEGIN and
-COMMIT, and it is atomic: the participation's unique keys (``ON CONFLICT DO NOTHING``) decide
-whether the response is written at all. The page's form post, identified polls and SQLite go
+in the same order as :func:`epoll_submit`, one statement inserting the participation and the
+ballot as one staged row (:class:`StagedBallot`), which :mod:`surveys.services.filing` turns
+into its response and answers in bulk, within seconds and always before anything reads answers.
+A single statement is its own transaction, so it needs no BEGIN and COMMIT, and it is atomic:
+the participation's unique keys (``ON CONFLICT DO NOTHING``) decide whether the ballot is
+written at all. The page's form post, identified polls and SQLite go
 through :func:`submission_target` and :func:`epoll_submit`: one read, a look for the key, a
 transaction with the participation and the response with its answers. Both paths use plain SQL
 on Django's connection (building the ORM's queries and model instances cost several times the
@@ -32,6 +34,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import uuid
@@ -57,6 +60,7 @@ from surveys.models import (
     Question,
     Questionnaire,
     Response,
+    StagedBallot,
     Stratum,
     Survey,
     answer_key,
@@ -489,27 +493,23 @@ def _intake_statements() -> dict[str, tuple[str, str]]:
         f"WHERE {_column(Survey, 'public_id', 's')} = $1"
     )
     # $1 survey's tenant, $2 survey, $3 identity hash, $4 submission hash, $5 questionnaire's
-    # tenant, $6 questionnaire, $7 stratum, $8 channel, $9 and $10 question and option ids.
-    # Either all rows are written or none: the response only when the participation was (a
+    # tenant, $6 questionnaire, $7 stratum, $8 the ratings {"question id": option id}.
+    # Either both rows are written or none: the staged ballot only when the participation was (a
     # conflict on one of its unique keys — same person, same submission key — writes nothing),
     # and the statement is one transaction. gen_random_uuid() is a version-4 random key, as
-    # uuid.uuid4(): the keys say nothing of the order of arrival; the answers' keys are answer_key().
+    # uuid.uuid4(): the key, which its response keeps when filed, says nothing of the order of
+    # arrival. The ballot is filed into its response and answers by surveys.services.filing.
+    staged = _table(StagedBallot)
     write = (
         f"WITH participation AS (INSERT INTO {participation} "  # noqa: S608
         f"({_columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1), "
-        f"response AS (INSERT INTO {_table(Response)} ({_columns(Response, _RESPONSE_COLUMNS)}) "
-        "SELECT gen_random_uuid(), $5, $2, $6, $7, $8, NULL, NULL FROM participation "
-        f"RETURNING {_column(Response, 'id')}), "
-        f"answers AS (INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) "
-        f"SELECT {ANSWER_KEY_SQL.format(response='response.' + _column(Response, 'id'), question='a.q')}, "
-        f"$5, response.{_column(Response, 'id')}, a.q, a.o "
-        "FROM response, unnest($9::bigint[], $10::bigint[]) AS a(q, o)) "
-        "SELECT count(*) FROM participation"
+        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1) "
+        f"INSERT INTO {staged} ({_columns(StagedBallot, ('id', 'tenant', 'survey', 'questionnaire', 'stratum', 'ratings'))}) "
+        "SELECT gen_random_uuid(), $5, $2, $6, $7, $8 FROM participation"
     )
     return {
         "kaoping_epoll_target": ("uuid, bigint, bigint, text", target),
-        "kaoping_epoll_write": ("bigint, bigint, text, text, bigint, bigint, bigint, text, bigint[], bigint[]", write),
+        "kaoping_epoll_write": ("bigint, bigint, text, text, bigint, bigint, bigint, jsonb", write),
     }
 
 
@@ -563,8 +563,8 @@ def intake_target(
 
 def epoll_intake(*, target: IntakeTarget, answers: Mapping, nonce: str, device_id: str, ip: str, now=None) -> EpollReceipt:
     """:func:`epoll_submit` for an anonymous poll read by :func:`intake_target`: the same checks
-    in the same order, refusals and receipts, then the participation, the response and its
-    answers in one statement."""
+    in the same order, refusals and receipts, then the participation and the staged ballot in one
+    statement (filed into its response and answers by :mod:`surveys.services.filing`)."""
     now = now or timezone.now()
     problem = window_problem(target, now)
     if problem:
@@ -577,7 +577,7 @@ def epoll_intake(*, target: IntakeTarget, answers: Mapping, nonce: str, device_i
     identity = _keyed("device", str(target.public_id), device_id)
     params = [
         target.survey_tenant_id, target.survey_id, identity, target.submission_hash, target.questionnaire_tenant_id,
-        target.questionnaire_id, target.stratum_id, Response.Channel.ONLINE.value, list(cleaned), list(cleaned.values()),
+        target.questionnaire_id, target.stratum_id, json.dumps(cleaned, separators=(",", ":")),
     ]
     try:
         written = _intake_write(params)
@@ -598,4 +598,4 @@ def _intake_write(params: list) -> bool:
     with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
         with connection.cursor() as cursor:
             _execute_prepared(cursor, "kaoping_epoll_write", params)
-            return bool(cursor.fetchone()[0])
+            return cursor.rowcount == 1

@@ -1,6 +1,6 @@
 """The e-poll intake path (issue #10): the plain view in front of the DRF one and its two prepared
-statements write the same rows and give the same refusals, errors, statuses and headers as the
-ORM, the serializer and DRF, in a fixed number of statements."""
+statements write the same rows (once the staged ballot is filed) and give the same refusals,
+errors, statuses and headers as the ORM, the serializer and DRF, in a fixed number of statements."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from surveys.api.public import EpollSubmitInput, _plain_submission
-from surveys.models import Answer, EpollParticipation, Response, Survey, answer_key
+from surveys.models import Answer, EpollParticipation, Response, StagedBallot, Survey, answer_key
 from surveys.services import epoll
+from surveys.services.filing import ballots_file
 from surveys.services.setup import questionnaire_create, stratum_create, survey_create
 from tests import factories
 
@@ -67,11 +68,18 @@ def test_a_submission_writes_the_rows_the_orm_would_in_a_fixed_number_of_stateme
     statements = _statements(queries)
     if connection.vendor == "postgresql":
         # the survey with its questionnaire's ids, the stratum and whether the key is recorded;
-        # then the participation, the response and its answers in one statement
+        # then the participation and the staged ballot in one statement
         assert [sql.split(" (")[0] for sql in statements] == ["EXECUTE kaoping_epoll_target",
                                                               "EXECUTE kaoping_epoll_write"], statements
+        staged = StagedBallot.objects.get()
+        assert Response.objects.count() == 0 and staged.pk.version == 4
+        assert (staged.tenant_id, staged.survey_id, staged.questionnaire_id, staged.stratum_id) == (
+            world["survey"].tenant_id, world["survey"].pk, world["questionnaire"].pk, None)
+        assert ballots_file() == 1 and not StagedBallot.objects.exists()
+        assert Response.objects.get().pk == staged.pk  # filed under the key it was staged with
     else:  # the DRF view's way: survey+questionnaire, the ids, key recorded?, participation, response, answers
         assert len(statements) == 6, statements
+        assert not StagedBallot.objects.exists()
     response = Response.objects.get()
     assert (response.survey_id, response.questionnaire_id, response.channel) == (
         world["survey"].pk, world["questionnaire"].pk, Response.Channel.ONLINE)
@@ -89,6 +97,7 @@ def test_a_submission_writes_the_rows_the_orm_would_in_a_fixed_number_of_stateme
     with CaptureQueriesContext(connection) as queries:
         assert api.post(url, body, format="json").json() == {"ok": True, "replayed": True}
     assert len(_statements(queries)) == (1 if connection.vendor == "postgresql" else 2)  # the read says it all
+    assert ballots_file() == 0
     assert (Response.objects.count(), Answer.objects.count(), EpollParticipation.objects.count()) == (1, 5, 1)
 
 
@@ -179,6 +188,7 @@ def test_a_stratum_is_recorded(world):
     api = APIClient()
     url, body = _body(api, world, stratum=stratum.pk)
     assert api.post(url, body, format="json").status_code == 201
+    ballots_file()
     assert Response.objects.get().stratum_id == stratum.pk
 
 
@@ -199,6 +209,7 @@ def test_a_stratum_that_is_not_a_respondent_stratum_of_the_survey_is_left_out(wo
 
     assert api.post(url, body, format="json").status_code == 201
 
+    ballots_file()
     assert Response.objects.get().stratum_id is None
 
 
@@ -306,6 +317,7 @@ def test_the_plain_view_answers_as_the_drf_view_does(world, plain_path):
     assert [by_plain.status_code for by_plain, _ in pairs.values()] == [400, 400, 400, 201, 201, 409, 400]
     assert "题目 999999 不属于本问卷" in pairs["foreign question"][0].json()["detail"]
     assert len(plain_path) == len(pairs)  # the plain view answered every one of its own
+    ballots_file()
     assert (Response.objects.count(), EpollParticipation.objects.count()) == (2, 2)
     keys = Answer.objects.values_list("pk", "response_id", "question_id")
     assert len(keys) == 10 and all(key == answer_key(response, question) for key, response, question in keys)
@@ -366,6 +378,7 @@ def test_the_same_form_sent_twice_at_once_is_counted_once(world):
     assert submit(copy) == epoll.EpollReceipt(replayed=True)
     with pytest.raises(epoll.AlreadyAnswered):
         submit(other_form)
+    ballots_file()
     assert (Response.objects.count(), Answer.objects.count(), EpollParticipation.objects.count()) == (1, 5, 1)
 
 
@@ -385,6 +398,7 @@ def test_the_per_ip_limit_counts_recorded_submissions_and_lets_a_replay_through(
 
     assert (refused.status_code, refused.json()) == (429, {"detail": "提交过于频繁,请稍后再试"})
     assert first.post(url, body, format="json").json() == {"ok": True, "replayed": True}
+    ballots_file()
     assert (Response.objects.count(), EpollParticipation.objects.count()) == (2, 2)
 
 
@@ -403,6 +417,7 @@ def test_the_statements_are_prepared_again_on_a_new_connection(transactional_db,
         assert other.post(url, body, format="json").status_code == 201
 
     assert sum(q["sql"].startswith("PREPARE") for q in queries.captured_queries) == 2
+    ballots_file()
     assert (Response.objects.count(), EpollParticipation.objects.count()) == (2, 2)
 
 
@@ -445,6 +460,7 @@ def test_answered_questions_and_options_are_protected_and_a_response_goes_with_i
     api = APIClient()
     url, body = _body(api, world)
     assert api.post(url, body, format="json").status_code == 201
+    ballots_file()
     answer = Answer.objects.select_related("question", "option").first()
     for doomed in (answer.option, answer.question, world["questionnaire"], world["survey"]):
         with pytest.raises(ProtectedError), transaction.atomic():

@@ -1,0 +1,107 @@
+"""Filing staged e-poll ballots (选票归档): each :class:`StagedBallot` becomes the response and
+answers that :func:`surveys.services.epoll.response_write` would have written at once.
+
+The e-poll's JSON endpoint on PostgreSQL stores a ballot as one staged row (issue #10,
+docs/surveys.md "What a ballot writes"); filing turns them into responses and answers in bulk —
+on PostgreSQL one statement per few thousand ballots, which costs the database a fraction of
+what twenty-two rows written one ballot at a time did. It runs every few seconds from the beat
+(:func:`surveys.tasks.staged_ballots_file`) and before anything reads answers
+(:mod:`surveys.selectors.tallies`, :mod:`surveys.selectors.progress`), so a tally never misses a
+ballot the citizen was told was received.
+
+Each batch is one transaction: its staged rows are deleted as their responses are written, so a
+ballot is filed once or not at all; rows another filing holds are skipped, not waited for.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.db import connection, transaction
+
+from surveys.models import ANSWER_KEY_SQL, Answer, Response, StagedBallot, answer_key
+
+BATCH = 5000  # ballots per statement: about 100,000 answers
+
+
+def _quoted(model, name: str = "") -> str:
+    if not name:
+        return connection.ops.quote_name(model._meta.db_table)
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+@functools.cache
+def _filing_sql(survey_filter: bool) -> str:
+    """The PostgreSQL statement filing up to ``%s`` staged ballots (of the surveys in ``%s`` when
+    ``survey_filter``): delete them, insert their responses and answers, count them."""
+    staged, key = _quoted(StagedBallot), _quoted(StagedBallot, "id")
+    columns = ", ".join(_quoted(StagedBallot, name) for name in ("id", "tenant", "survey", "questionnaire", "stratum"))
+    where = f"WHERE {_quoted(StagedBallot, 'survey')} = ANY(%s) " if survey_filter else ""
+    response_columns = ", ".join(_quoted(Response, name) for name in (
+        "id", "tenant", "survey", "questionnaire", "stratum", "channel", "batch", "sheet_no"))
+    answer_columns = ", ".join(_quoted(Answer, name) for name in ("id", "tenant", "response", "question", "option"))
+    staged_id, tenant = "taken." + key, "taken." + _quoted(StagedBallot, "tenant")
+    answer_id = ANSWER_KEY_SQL.format(response=staged_id, question="rating.key::bigint")
+    return (  # names from the models, values are parameters
+        f"WITH taken AS (DELETE FROM {staged} WHERE {key} IN ("  # noqa: S608
+        f"SELECT {key} FROM {staged} {where}LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"RETURNING {columns}, {_quoted(StagedBallot, 'ratings')} AS ratings), "
+        f"responses AS (INSERT INTO {_quoted(Response)} ({response_columns}) "
+        f"SELECT {columns}, %s, NULL, NULL FROM taken), "
+        f"answers AS (INSERT INTO {_quoted(Answer)} ({answer_columns}) "
+        f"SELECT {answer_id}, {tenant}, {staged_id}, rating.key::bigint, rating.value::bigint "
+        "FROM taken, jsonb_each_text(taken.ratings) AS rating) "
+        "SELECT count(*) FROM taken"
+    )
+
+
+def ballots_file(*, survey_ids=None, batch: int = BATCH) -> int:
+    """File every staged ballot (of ``survey_ids`` only, when given); the number filed.
+
+    Inside a caller's transaction the filing is part of it (a compute job reading the tallies);
+    otherwise each batch commits on its own."""
+    if survey_ids is not None:
+        survey_ids = [int(pk) for pk in survey_ids]
+        if not survey_ids:
+            return 0
+    filed = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                count = _file_batch_in_sql(survey_ids, batch)
+            else:
+                count = _file_batch(survey_ids, batch)
+        filed += count
+        if count < batch:
+            return filed
+
+
+def _file_batch_in_sql(survey_ids: list[int] | None, batch: int) -> int:
+    params: list = [survey_ids] if survey_ids is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(_filing_sql(survey_ids is not None), [*params, batch, Response.Channel.ONLINE.value])
+        return cursor.fetchone()[0]
+
+
+def _file_batch(survey_ids: list[int] | None, batch: int) -> int:
+    """The same through the ORM (SQLite, where the e-poll writes responses at once and nothing is
+    staged but what an archive brought)."""
+    staged = StagedBallot.objects.order_by()
+    if survey_ids is not None:
+        staged = staged.filter(survey_id__in=survey_ids)
+    rows = list(staged.select_for_update(skip_locked=True)[:batch])
+    if not rows:
+        return 0
+    Response.objects.bulk_create([
+        Response(id=row.pk, tenant_id=row.tenant_id, survey_id=row.survey_id, questionnaire_id=row.questionnaire_id,
+                 stratum_id=row.stratum_id, channel=Response.Channel.ONLINE)
+        for row in rows
+    ])
+    Answer.objects.bulk_create([
+        Answer(id=answer_key(row.pk, int(question)), tenant_id=row.tenant_id, response_id=row.pk,
+               question_id=int(question), option_id=int(option))
+        for row in rows for question, option in row.ratings.items()
+    ], batch_size=2000)
+    StagedBallot.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+

@@ -1,0 +1,124 @@
+"""Staged e-poll ballots (issue #10, docs/surveys.md "What a ballot writes"): a ballot received
+counts everywhere answers are read, and filing writes the rows the e-poll wrote at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from surveys.models import Answer, Response, StagedBallot, answer_key
+from surveys.selectors.progress import quota_progress
+from surveys.selectors.tallies import survey_tallies
+from surveys.services import filing
+from surveys.services.filing import ballots_file
+from surveys.services.setup import questionnaire_create, stratum_create, survey_create
+from surveys.tasks import staged_ballots_file
+from tests import factories
+
+
+@pytest.fixture
+def world(db):
+    tenant = factories.make_tenant("filing", "丁市效能办")
+    units = [factories.make_unit(tenant, f"U{i}", f"单位{i}") for i in range(1, 4)]
+    campaign = factories.make_campaign(tenant)
+    survey = survey_create(campaign=campaign, key="public", name="公众评议", epoll_enabled=True)
+    other = survey_create(campaign=campaign, key="other", name="另一评议", epoll_enabled=True)
+    return {
+        "campaign": campaign, "units": units, "survey": survey, "other": other,
+        "questionnaire": questionnaire_create(survey=survey, name="问卷", units=units),
+        "other_questionnaire": questionnaire_create(survey=other, name="问卷", units=units[:1]),
+        "stratum": stratum_create(survey=survey, kind="respondent", code="R1", name="企业"),
+    }
+
+
+def _stage(questionnaire, *, stratum=None, label="满意") -> StagedBallot:
+    option = questionnaire.options.get(label=label)
+    return StagedBallot.objects.create(
+        tenant_id=questionnaire.tenant_id, survey_id=questionnaire.survey_id, questionnaire=questionnaire,
+        stratum=stratum, ratings={str(q): option.pk for q in questionnaire.questions.values_list("id", flat=True)},
+    )
+
+
+def _post_ballot(survey, questionnaire) -> None:
+    api = APIClient()  # a device of its own
+    kwargs = {"public_id": survey.public_id}
+    nonce = api.get(reverse("surveys_public:api_epoll_form", kwargs=kwargs)).json()["nonce"]
+    option = questionnaire.options.get(label="满意").pk
+    body = {"questionnaire": questionnaire.pk, "nonce": nonce,
+            "answers": {str(q.pk): option for q in questionnaire.questions.all()}}
+    assert api.post(reverse("surveys_public:api_epoll_submit", kwargs=kwargs), body, format="json").status_code == 201
+
+
+def test_a_received_ballot_counts_in_the_tallies_and_the_progress_before_the_beat_files_it(world):
+    survey, questionnaire = world["survey"], world["questionnaire"]
+    _post_ballot(survey, questionnaire)
+    _post_ballot(survey, questionnaire)
+    if connection.vendor == "postgresql":  # the intake path stages them
+        assert (StagedBallot.objects.count(), Response.objects.count()) == (2, 0)
+
+    assert quota_progress(survey).total_responses == 2
+    tallies = survey_tallies(world["campaign"])
+
+    assert {code: sum(keys["public"].counts.values()) for code, keys in tallies.items()} == {"U1": 2, "U2": 2, "U3": 2}
+    assert not StagedBallot.objects.exists() and Answer.objects.count() == 6
+
+
+def test_filing_in_sql_and_through_the_orm_writes_the_rows_the_epoll_writes(world):
+    questionnaire, stratum = world["questionnaire"], world["stratum"]
+    written = []
+    ways = [filing._file_batch] + ([filing._file_batch_in_sql] if connection.vendor == "postgresql" else [])
+    for way in ways:
+        staged = _stage(questionnaire, stratum=stratum)
+        with transaction.atomic():
+            assert way(None, 10) == 1
+        response = Response.objects.get(pk=staged.pk)  # filed under the key it was staged with
+        answers = Answer.objects.filter(response=response)
+        assert all(a.pk == answer_key(response.pk, a.question_id) for a in answers)
+        written.append((
+            (response.tenant_id, response.survey_id, response.questionnaire_id, response.stratum_id,
+             response.channel, response.batch_id, response.sheet_no),
+            sorted((a.tenant_id, a.question_id, a.option_id) for a in answers),
+        ))
+    assert written[0][0] == (questionnaire.tenant_id, questionnaire.survey_id, questionnaire.pk, stratum.pk,
+                             Response.Channel.ONLINE, None, None)
+    assert len(written[0][1]) == 3 and all(way == written[0] for way in written)
+    assert not StagedBallot.objects.exists()
+
+
+def test_filing_takes_the_surveys_asked_for_in_batches_and_the_beat_takes_every_one(world):
+    for _ in range(3):
+        _stage(world["questionnaire"])
+    _stage(world["other_questionnaire"])
+
+    assert ballots_file(survey_ids=[world["survey"].pk], batch=2) == 3  # two batches: 2 and 1
+    assert list(StagedBallot.objects.values_list("survey_id", flat=True)) == [world["other"].pk]
+    assert ballots_file(survey_ids=[]) == 0
+
+    beat = settings.CELERY_BEAT_SCHEDULE["surveys-file-staged-ballots"]
+    assert beat["task"] == staged_ballots_file.name and beat["schedule"] == settings.KAOPING_BALLOT_FILING_SECONDS
+    assert staged_ballots_file.apply().get() == 1
+    assert (Response.objects.count(), Answer.objects.count(), StagedBallot.objects.count()) == (4, 10, 0)
+
+
+def test_a_staged_ballot_protects_its_questionnaire_and_survey_as_a_response_does(world):
+    staged = _stage(world["questionnaire"], stratum=world["stratum"])
+    for doomed in (world["stratum"], world["questionnaire"], world["survey"]):
+        with pytest.raises(ProtectedError), transaction.atomic():
+            doomed.delete()
+    assert StagedBallot.objects.filter(pk=staged.pk).exists()
+
+
+def test_a_batch_that_cannot_be_filed_writes_nothing_and_loses_nothing(world):
+    """Filing deletes what it writes in the same transaction: a response already under a staged
+    ballot's key stops the batch, which leaves the ballots staged rather than counted twice."""
+    staged = _stage(world["questionnaire"])
+    Response.objects.create(id=staged.pk, tenant_id=staged.tenant_id, survey_id=staged.survey_id,
+                            questionnaire_id=staged.questionnaire_id, channel=Response.Channel.ONLINE)
+    _stage(world["questionnaire"])
+    with pytest.raises(IntegrityError):
+        ballots_file()
+    assert (StagedBallot.objects.count(), Response.objects.count(), Answer.objects.count()) == (2, 1, 0)
