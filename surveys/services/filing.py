@@ -10,7 +10,8 @@ what twenty-two rows written one ballot at a time did. It runs every few seconds
 ballot the citizen was told was received.
 
 Each batch is one transaction: its staged rows are deleted as their responses are written, so a
-ballot is filed once or not at all; rows another filing holds are skipped, not waited for.
+ballot is filed once or not at all. A reader waits for the rows another filing holds, so that it
+reads them once written; the beat skips them.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ def _quoted(model, name: str = "") -> str:
 
 
 @functools.cache
-def _filing_sql(survey_filter: bool) -> str:
+def _filing_sql(survey_filter: bool, skip_locked: bool) -> str:
     """The PostgreSQL statement filing up to ``%s`` staged ballots (of the surveys in ``%s`` when
     ``survey_filter``): delete them, insert their responses and answers, count them."""
     staged, key = _quoted(StagedBallot), _quoted(StagedBallot, "id")
     columns = ", ".join(_quoted(StagedBallot, name) for name in ("id", "tenant", "survey", "questionnaire", "stratum"))
     where = f"WHERE {_quoted(StagedBallot, 'survey')} = ANY(%s) " if survey_filter else ""
+    lock = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
     response_columns = ", ".join(_quoted(Response, name) for name in (
         "id", "tenant", "survey", "questionnaire", "stratum", "channel", "batch", "sheet_no"))
     answer_columns = ", ".join(_quoted(Answer, name) for name in ("id", "tenant", "response", "question", "option"))
@@ -44,7 +46,7 @@ def _filing_sql(survey_filter: bool) -> str:
     answer_id = ANSWER_KEY_SQL.format(response=staged_id, question="rating.key::bigint")
     return (  # names from the models, values are parameters
         f"WITH taken AS (DELETE FROM {staged} WHERE {key} IN ("  # noqa: S608
-        f"SELECT {key} FROM {staged} {where}LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"SELECT {key} FROM {staged} {where}LIMIT %s {lock}) "
         f"RETURNING {columns}, {_quoted(StagedBallot, 'ratings')} AS ratings), "
         f"responses AS (INSERT INTO {_quoted(Response)} ({response_columns}) "
         f"SELECT {columns}, %s, NULL, NULL FROM taken), "
@@ -55,41 +57,47 @@ def _filing_sql(survey_filter: bool) -> str:
     )
 
 
-def ballots_file(*, survey_ids=None, batch: int = BATCH) -> int:
+def ballots_file(*, survey_ids=None, batch: int = BATCH, skip_locked: bool = False) -> int:
     """File every staged ballot (of ``survey_ids`` only, when given); the number filed.
 
-    Inside a caller's transaction the filing is part of it (a compute job reading the tallies);
+    A reader of answers waits for ballots another filing is writing, so that it reads them once
+    they are written (the default); the beat, ``skip_locked``, leaves them to that filing. Inside
+    a caller's transaction the filing is part of it (a compute job reading the tallies);
     otherwise each batch commits on its own."""
     if survey_ids is not None:
         survey_ids = [int(pk) for pk in survey_ids]
         if not survey_ids:
             return 0
     filed = 0
-    while True:
+    while _staged(survey_ids).exists():  # one query when there is nothing to file
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                count = _file_batch_in_sql(survey_ids, batch)
+                count = _file_batch_in_sql(survey_ids, batch, skip_locked)
             else:
-                count = _file_batch(survey_ids, batch)
+                count = _file_batch(survey_ids, batch, skip_locked)
         filed += count
-        if count < batch:
-            return filed
+        if skip_locked and count < batch:  # what is left, another filing holds (or just came)
+            break
+    return filed
 
 
-def _file_batch_in_sql(survey_ids: list[int] | None, batch: int) -> int:
+def _staged(survey_ids: list[int] | None):
+    staged = StagedBallot.objects.order_by()
+    return staged if survey_ids is None else staged.filter(survey_id__in=survey_ids)
+
+
+def _file_batch_in_sql(survey_ids: list[int] | None, batch: int, skip_locked: bool = False) -> int:
     params: list = [survey_ids] if survey_ids is not None else []
     with connection.cursor() as cursor:
-        cursor.execute(_filing_sql(survey_ids is not None), [*params, batch, Response.Channel.ONLINE.value])
+        cursor.execute(_filing_sql(survey_ids is not None, skip_locked),
+                       [*params, batch, Response.Channel.ONLINE.value])
         return cursor.fetchone()[0]
 
 
-def _file_batch(survey_ids: list[int] | None, batch: int) -> int:
+def _file_batch(survey_ids: list[int] | None, batch: int, skip_locked: bool = False) -> int:
     """The same through the ORM (SQLite, where the e-poll writes responses at once and nothing is
     staged but what an archive brought)."""
-    staged = StagedBallot.objects.order_by()
-    if survey_ids is not None:
-        staged = staged.filter(survey_id__in=survey_ids)
-    rows = list(staged.select_for_update(skip_locked=True)[:batch])
+    rows = list(_staged(survey_ids).select_for_update(skip_locked=skip_locked)[:batch])
     if not rows:
         return 0
     Response.objects.bulk_create([

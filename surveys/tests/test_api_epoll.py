@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from surveys.models import Answer, EpollParticipation, Response
+from surveys.services.filing import ballots_file
 from tests import factories
 
 KEY = "3f1c1d9e-8a53-4c55-b2a5-0f0c9e1f2a61"
@@ -44,6 +45,8 @@ def _submission(api: APIClient, w, key: str | None) -> tuple[str, dict]:
 
 
 def _counts() -> tuple[int, int, int]:
+    """Responses, answers and participations, once the received ballots are filed."""
+    ballots_file()
     return Response.objects.count(), Answer.objects.count(), EpollParticipation.objects.count()
 
 

@@ -122,3 +122,48 @@ def test_a_batch_that_cannot_be_filed_writes_nothing_and_loses_nothing(world):
     with pytest.raises(IntegrityError):
         ballots_file()
     assert (StagedBallot.objects.count(), Response.objects.count(), Answer.objects.count()) == (2, 1, 0)
+
+
+@pytest.mark.postgres
+def test_a_reader_waits_for_the_ballots_another_filing_is_writing_and_the_beat_skips_them(transactional_db, world):
+    """Otherwise a computation started while the beat files would miss that batch."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's here")
+    for _ in range(3):
+        _stage(world["questionnaire"])
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, int] = {}
+
+    def beat_batch_in_flight():
+        try:
+            with transaction.atomic():
+                outcome["beat"] = filing._file_batch_in_sql(None, 10, skip_locked=True)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def reader():
+        try:
+            outcome["reader"] = ballots_file(survey_ids=[world["survey"].pk])
+            outcome["answers seen"] = quota_progress(world["survey"]).total_responses
+        finally:
+            connections.close_all()
+
+    beat = threading.Thread(target=beat_batch_in_flight)
+    beat.start()
+    assert holding.wait(10)
+    assert staged_ballots_file.apply().get() == 0  # another beat run leaves the batch to it
+    waiting = threading.Thread(target=reader)
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # the reader waits for the batch …
+    release.set()
+    beat.join(10)
+    waiting.join(10)
+
+    assert outcome == {"beat": 3, "reader": 0, "answers seen": 3}  # … and then reads it filed

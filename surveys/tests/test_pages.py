@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from surveys import demo
 from surveys.models import Ballot, BallotVote, EpollParticipation, Response
+from surveys.services.filing import ballots_file
 from surveys.services.setup import (
     ballot_tokens_issue,
     democratic_create,
@@ -45,6 +46,7 @@ def test_epoll_one_response_per_device(epoll_world):
     assert other.post(submit_url, body, format="json").status_code == 400
     body["nonce"] = other.get(form_url).json()["nonce"]
     assert other.post(submit_url, body, format="json").status_code == 201
+    ballots_file()  # the JSON posts are received as staged ballots on PostgreSQL
     assert Response.objects.filter(channel="online").count() == 2
     assert EpollParticipation.objects.count() == 2
 
