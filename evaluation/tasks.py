@@ -37,6 +37,6 @@ def compute_job_run(self, job_id: int) -> int:
     return compute_job_execute(job_id=job_id, redelivered=redelivered(self)).pk
 
 
-@shared_task(name="evaluation.compute_jobs_requeue_stalled", acks_late=True, time_limit=300)
+@shared_task(name="evaluation.compute_jobs_requeue_stalled", acks_late=True, time_limit=300, soft_time_limit=240)
 def compute_jobs_requeue_stalled_run() -> list[int]:
     return compute_jobs_requeue_stalled()

@@ -15,6 +15,6 @@ def bulletin_job_run(self, job_id: int) -> int:
     return bulletin_job_execute(job_id=job_id, redelivered=redelivered(self)).pk
 
 
-@shared_task(name="reporting.bulletin_jobs_requeue_stalled", acks_late=True, time_limit=300)
+@shared_task(name="reporting.bulletin_jobs_requeue_stalled", acks_late=True, time_limit=300, soft_time_limit=240)
 def bulletin_jobs_requeue_stalled_run() -> list[int]:
     return bulletin_jobs_requeue_stalled()

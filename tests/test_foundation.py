@@ -148,6 +148,22 @@ def test_a_real_worker_answers_on_the_redis_broker(celery_worker_process):
     assert replies, "no worker answered"
 
 
+def test_every_task_the_beat_sends_can_be_sent_as_the_beat_sends_it(db):
+    """Each scheduled task sent as celery beat sends it (``task.apply_async`` with the schedule's
+    options; here run in-process): Celery refuses at sending a task whose soft time limit exceeds
+    its time limit, so such a task would never run and the beat would only log it."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        task = app.tasks[entry["task"]]
+        result = task.apply_async(entry.get("args", ()), entry.get("kwargs", {}), **entry.get("options", {}))
+        assert result.successful(), name
+
+
 def test_docs_roles_is_rendered_from_the_role_table():
     from pathlib import Path
 
