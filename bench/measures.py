@@ -450,9 +450,10 @@ INTAKE_TURNS = 3  # the minimal view and the ballots take turns, a third of the 
 
 def intake_survey():
     """The e-poll of a small tenant of its own (20 units, one questionnaire, no per-IP limit):
-    what it receives never touches the measured campaign. Earlier runs' responses are removed."""
+    what it receives never touches the measured campaign. Earlier runs' responses (and ballots
+    an interrupted run left staged) are removed."""
     from evaluation.models import Campaign, CampaignUnit, Category, Tenant, Unit
-    from surveys.models import Answer, EpollParticipation, Response, Survey
+    from surveys.models import Answer, EpollParticipation, Response, StagedBallot, Survey
     from surveys.services.setup import questionnaire_create, survey_create
 
     tenant, created = Tenant.objects.get_or_create(slug=INTAKE_SLUG, defaults={"name": "网上评议压力测试"})
@@ -474,6 +475,7 @@ def intake_survey():
         cursor.execute(f"DELETE FROM {Answer._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
         cursor.execute(f"DELETE FROM {Response._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
         cursor.execute(f"DELETE FROM {EpollParticipation._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {StagedBallot._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
     return survey
 
 

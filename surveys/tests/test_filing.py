@@ -167,3 +167,19 @@ def test_a_reader_waits_for_the_ballots_another_filing_is_writing_and_the_beat_s
     waiting.join(10)
 
     assert outcome == {"beat": 3, "reader": 0, "answers seen": 3}  # … and then reads it filed
+
+
+@pytest.mark.celery_worker
+def test_the_beat_task_files_on_a_real_worker(transactional_db, celery_worker_process, world):
+    """Through the Redis broker and a worker process, as the beat sends it every few seconds."""
+    for _ in range(2):
+        _stage(world["questionnaire"])
+
+    import time
+
+    staged_ballots_file.apply_async(**settings.CELERY_BEAT_SCHEDULE["surveys-file-staged-ballots"]["options"])
+
+    deadline = time.monotonic() + 60
+    while StagedBallot.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (Response.objects.count(), Answer.objects.count(), StagedBallot.objects.count()) == (2, 6, 0)
