@@ -183,3 +183,37 @@ def test_the_beat_task_files_on_a_real_worker(transactional_db, celery_worker_pr
     while StagedBallot.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert (Response.objects.count(), Answer.objects.count(), StagedBallot.objects.count()) == (2, 6, 0)
+
+
+@pytest.mark.celery_worker
+def test_celery_beat_files_received_ballots_through_the_worker(transactional_db, celery_worker_process, world,
+                                                               tmp_path):
+    """The production path end to end: a ``celery beat`` process (every second here) sends the
+    filing to the broker, the worker files what the e-poll received."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.fixtures import ARTIFACTS, ROOT
+
+    for _ in range(3):
+        _stage(world["questionnaire"])
+    env = {**os.environ, "KAOPING_BALLOT_FILING_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    log = open(ARTIFACTS / "celery-beat.log" if ARTIFACTS.exists() else os.devnull, "w")  # noqa: SIM115
+    beat = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
+         "--schedule", str(tmp_path / "beat-schedule")],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while StagedBallot.objects.exists() and time.monotonic() < deadline and beat.poll() is None:
+            time.sleep(0.2)
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        beat.wait(timeout=20)
+        log.close()
+
+    assert (Response.objects.count(), Answer.objects.count(), StagedBallot.objects.count()) == (3, 9, 0)
