@@ -1,6 +1,6 @@
 """Cached outputs whose key names everything they depend on (a revision, who asks, the language):
 read from this process's copy first, then from the shared cache (Redis), and kept in both. And
-:func:`count_hit`, the counter behind rate limits and login lockouts.
+:func:`count_hit` (with :func:`uncount_hit`), the counter behind rate limits and login lockouts.
 
 Safe because whatever holds a value under such a key holds the same value; the local copy spares
 reading and unpickling a large body from Redis on every request (about 1 ms for the 650 KB
@@ -64,3 +64,21 @@ def count_hit(key: str, *, seconds: int) -> int:
     except ValueError:  # expired between add() and incr()
         backend.add(key, 1, seconds)
         return 1
+
+
+# DECR only a counter that exists: a DECR of an expired one would create it without expiry
+_UNCOUNT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+def uncount_hit(key: str) -> None:
+    """Take back one hit counted by :func:`count_hit` (the attempt it counted never reached the
+    database). A counter that has expired meanwhile is left alone."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        stored = backend.make_and_validate_key(key)
+        backend._cache.get_client(stored, write=True).eval(_UNCOUNT, 1, stored)  # noqa: SLF001
+        return
+    try:
+        backend.decr(key)
+    except ValueError:  # expired
+        pass

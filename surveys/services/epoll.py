@@ -46,11 +46,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from evaluation.caching import count_hit
+from evaluation.caching import count_hit, uncount_hit
 from surveys.models import (
     ANSWER_KEY_SQL,
     Answer,
@@ -130,11 +130,27 @@ def _check_nonce(survey: Survey | IntakeTarget, nonce: str, device_id: str) -> N
         raise EpollRefused("页面已过期,请刷新后重新填写")
 
 
-def _rate_limit(key: str, limit: int, seconds: int) -> None:
+def _rate_limit(key: str, limit: int, seconds: int) -> str | None:
+    """Count one attempt against ``limit`` per ``seconds``; the counter's key (None when there is
+    no limit), for :func:`_uncounted_if_lost`."""
     if limit <= 0:
-        return
-    if count_hit("surveys:rl:" + _keyed(key)[:32], seconds=seconds) > limit:
+        return None
+    counter = "surveys:rl:" + _keyed(key)[:32]
+    if count_hit(counter, seconds=seconds) > limit:
         raise RateLimited("提交过于频繁,请稍后再试")
+    return counter
+
+
+@contextlib.contextmanager
+def _uncounted_if_lost(counter: str | None):
+    """A submission the database connection failed under (answered 503, to be sent again) does
+    not count against the per-IP limit: its retry will."""
+    try:
+        yield
+    except (OperationalError, InterfaceError):
+        if counter is not None:
+            uncount_hit(counter)
+        raise
 
 
 def epoll_code_send(*, survey: Survey, phone: str, ip: str, now=None) -> None:
@@ -236,14 +252,14 @@ def epoll_submit(
     if submission and _submission_recorded(survey.pk, submission):
         return EpollReceipt(replayed=True)
     cleaned = questionnaire_shape(questionnaire).clean(answers, complete=True)
-    _rate_limit(f"submit-ip:{survey.pk}:{ip}", survey.ip_hourly_limit, 3600)
+    counter = _rate_limit(f"submit-ip:{survey.pk}:{ip}", survey.ip_hourly_limit, 3600)
     challenge = None
     if survey.identification == Survey.Identification.PHONE:
         identity, challenge = _verify_phone(survey, phone, code, now)
     else:
         identity = _keyed("device", str(survey.public_id), device_id)
     try:
-        with transaction.atomic():
+        with _uncounted_if_lost(counter), transaction.atomic():
             if challenge is not None and not PhoneChallenge.objects.filter(pk=challenge).delete()[0]:
                 raise EpollRefused("验证码无效或已过期,请重新获取")  # used by a submission running alongside
             _participation_insert(survey, identity, submission)
@@ -573,14 +589,15 @@ def epoll_intake(*, target: IntakeTarget, answers: Mapping, nonce: str, device_i
     if target.submission_recorded:
         return EpollReceipt(replayed=True)
     cleaned = target.shape.clean(answers, complete=True)
-    _rate_limit(f"submit-ip:{target.survey_id}:{ip}", target.ip_hourly_limit, 3600)
+    counter = _rate_limit(f"submit-ip:{target.survey_id}:{ip}", target.ip_hourly_limit, 3600)
     identity = _keyed("device", str(target.public_id), device_id)
     params = [
         target.survey_tenant_id, target.survey_id, identity, target.submission_hash, target.questionnaire_tenant_id,
         target.questionnaire_id, target.stratum_id, json.dumps(cleaned, separators=(",", ":")),
     ]
     try:
-        written = _intake_write(params)
+        with _uncounted_if_lost(counter):
+            written = _intake_write(params)
     except IntegrityError:  # a row it names went away meanwhile: refused, as epoll_submit refuses it
         written = False
     if written:

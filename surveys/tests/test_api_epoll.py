@@ -100,14 +100,26 @@ def _terminate(pid: int) -> None:
         other.close()
 
 
+def _one_ballot_per_ip_per_hour(settings, survey) -> None:
+    """A per-IP limit of one, counted in this test's own cache: the retry after a lost connection
+    must not be refused as a second attempt."""
+    from surveys.models import Survey
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"epoll-loss-{survey.pk}"}}
+    Survey.objects.filter(pk=survey.pk).update(ip_hourly_limit=1)
+
+
 @pytest.mark.postgres
-def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once(transactional_db, monkeypatch):
+def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once(transactional_db, monkeypatch,
+                                                                                 settings):
     """The plain view's way: the connection drops as the statement writing the ballot is sent."""
     from surveys.services import epoll
 
     if connection.vendor != "postgresql":
         pytest.skip("needs a PostgreSQL server connection to terminate")
     w = _world()
+    _one_ballot_per_ip_per_hour(settings, w["survey"])
     api = APIClient()
     url, body = _submission(api, w, KEY)
     original, lost = epoll._intake_write, []
@@ -134,7 +146,7 @@ def test_a_submission_that_loses_the_database_gets_503_and_the_retry_counts_once
 
 @pytest.mark.postgres
 def test_a_submission_through_the_drf_view_that_loses_the_database_mid_transaction_counts_once(
-    transactional_db, monkeypatch
+    transactional_db, monkeypatch, settings
 ):
     """The DRF view's way (numbers as strings go through its serializer): the connection drops
     after the response is inserted, before the commit."""
@@ -143,6 +155,7 @@ def test_a_submission_through_the_drf_view_that_loses_the_database_mid_transacti
     if connection.vendor != "postgresql":
         pytest.skip("needs a PostgreSQL server connection to terminate")
     w = _world()
+    _one_ballot_per_ip_per_hour(settings, w["survey"])
     api = APIClient()
     url, body = _submission(api, w, KEY)
     body["answers"] = {question: str(option) for question, option in body["answers"].items()}
