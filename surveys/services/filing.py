@@ -10,7 +10,9 @@ what twenty-two rows written one ballot at a time did. It runs every few seconds
 ballot the citizen was told was received.
 
 Each batch is one transaction: its staged rows are deleted as their responses are written, so a
-ballot is filed once or not at all. A reader waits for the rows another filing holds, so that it
+ballot is filed once or not at all. A staged ballot whose response already exists (its key is
+random: only itself, filed before) is taken off without writing it again, so that no row can
+stop every later filing. A reader waits for the rows another filing holds, so that it
 reads them once written; the beat skips them.
 """
 
@@ -49,10 +51,10 @@ def _filing_sql(survey_filter: bool, skip_locked: bool) -> str:
         f"SELECT {key} FROM {staged} {where}LIMIT %s {lock}) "
         f"RETURNING {columns}, {_quoted(StagedBallot, 'ratings')} AS ratings), "
         f"responses AS (INSERT INTO {_quoted(Response)} ({response_columns}) "
-        f"SELECT {columns}, %s, NULL, NULL FROM taken), "
+        f"SELECT {columns}, %s, NULL, NULL FROM taken ON CONFLICT DO NOTHING), "
         f"answers AS (INSERT INTO {_quoted(Answer)} ({answer_columns}) "
         f"SELECT {answer_id}, {tenant}, {staged_id}, rating.key::bigint, rating.value::bigint "
-        "FROM taken, jsonb_each_text(taken.ratings) AS rating) "
+        "FROM taken, jsonb_each_text(taken.ratings) AS rating ON CONFLICT DO NOTHING) "
         "SELECT count(*) FROM taken"
     )
 
@@ -104,12 +106,12 @@ def _file_batch(survey_ids: list[int] | None, batch: int, skip_locked: bool = Fa
         Response(id=row.pk, tenant_id=row.tenant_id, survey_id=row.survey_id, questionnaire_id=row.questionnaire_id,
                  stratum_id=row.stratum_id, channel=Response.Channel.ONLINE)
         for row in rows
-    ])
+    ], ignore_conflicts=True)
     Answer.objects.bulk_create([
         Answer(id=answer_key(row.pk, int(question)), tenant_id=row.tenant_id, response_id=row.pk,
                question_id=int(question), option_id=int(option))
         for row in rows for question, option in row.ratings.items()
-    ], batch_size=2000)
+    ], batch_size=2000, ignore_conflicts=True)
     StagedBallot.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return len(rows)
 
