@@ -51,10 +51,12 @@ def _filing_sql(survey_filter: bool, skip_locked: bool) -> str:
         f"SELECT {key} FROM {staged} {where}LIMIT %s {lock}) "
         f"RETURNING {columns}, {_quoted(StagedBallot, 'ratings')} AS ratings), "
         f"responses AS (INSERT INTO {_quoted(Response)} ({response_columns}) "
-        f"SELECT {columns}, %s, NULL, NULL FROM taken ON CONFLICT DO NOTHING), "
+        f"SELECT {columns}, %s, NULL, NULL FROM taken ON CONFLICT DO NOTHING RETURNING {_quoted(Response, 'id')}), "
+        # the answers of the responses written now: a response written before has its own
         f"answers AS (INSERT INTO {_quoted(Answer)} ({answer_columns}) "
         f"SELECT {answer_id}, {tenant}, {staged_id}, rating.key::bigint, rating.value::bigint "
-        "FROM taken, jsonb_each_text(taken.ratings) AS rating ON CONFLICT DO NOTHING) "
+        f"FROM taken JOIN responses ON responses.{_quoted(Response, 'id')} = {staged_id}, "
+        "jsonb_each_text(taken.ratings) AS rating) "
         "SELECT count(*) FROM taken"
     )
 
