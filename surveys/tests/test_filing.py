@@ -181,12 +181,12 @@ def test_a_reader_waits_for_the_ballots_another_filing_is_writing_and_the_beat_s
 @pytest.mark.celery_worker
 def test_the_beat_task_files_on_a_real_worker(transactional_db, celery_worker_process, world):
     """Through the Redis broker and a worker process, as the beat sends it every few seconds."""
+    import time
+
     if connection.vendor != "postgresql":
         pytest.skip("a worker process reaches the test database on PostgreSQL (SQLite's is in memory)")
     for _ in range(2):
         _stage(world["questionnaire"])
-
-    import time
 
     staged_ballots_file.apply_async(**settings.CELERY_BEAT_SCHEDULE["surveys-file-staged-ballots"]["options"])
 
@@ -202,8 +202,6 @@ def test_celery_beat_files_received_ballots_through_the_worker(transactional_db,
                                                                tmp_path):
     """The production path end to end: a ``celery beat`` process (every second here) sends the
     filing to the broker, the worker files what the e-poll received."""
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process reaches the test database on PostgreSQL (SQLite's is in memory)")
     import os
     import signal
     import subprocess
@@ -211,6 +209,9 @@ def test_celery_beat_files_received_ballots_through_the_worker(transactional_db,
     import time
 
     from tests.fixtures import ARTIFACTS, ROOT
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process reaches the test database on PostgreSQL (SQLite's is in memory)")
 
     for _ in range(3):
         _stage(world["questionnaire"])
