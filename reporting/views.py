@@ -9,17 +9,17 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation.access import access_campaign, access_unit, campaigns_for
+from evaluation.caching import revalidated
 from evaluation.tenancy import tenant_view
 from reporting import access
 from reporting.forms import (
@@ -314,14 +314,8 @@ def dashboard_data_view(request, campaign_id):
     if shown.revision is None:
         raise Http404("No results yet")
     data = DashboardData(shown, tenant_slug=request.tenant.slug, lang=_lang())
-    if data.etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(data.body(), content_type="application/json")
-    response["ETag"] = data.etag
-    response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
-    return response
+    return revalidated(request, data.etag, lambda: HttpResponse(data.body(), content_type="application/json"),
+                       vary=("Cookie", "Accept-Language"))
 
 
 @tenant_view("standings.view_own")

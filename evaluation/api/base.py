@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from evaluation.caching import cache_get, cache_set
+from evaluation.caching import cache_get, cache_set, revalidated
 from evaluation.tenancy import TENANT_KWARG, resolve_membership
 
 
@@ -79,18 +78,14 @@ def kept_rendered(view, key: str, data: Callable[[], object], *, seconds: int, k
     renderer = request.accepted_renderer
     if renderer.format != "json":
         return Response(data())
-    etag = f'"{key[-32:]}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    elif not keep:
-        response = Response(data())
-    else:
+
+    def make():
+        if not keep:
+            return Response(data())
         body = cache_get(key, seconds=seconds)
         if body is None:
             body = renderer.render(data(), request.accepted_media_type, view.get_renderer_context())
             cache_set(key, body, seconds=seconds)
-        response = HttpResponse(body, content_type=renderer.media_type)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Cookie", "Authorization"])
-    return response
+        return HttpResponse(body, content_type=renderer.media_type)
+
+    return revalidated(request, f'"{key[-32:]}"', make, vary=("Cookie", "Authorization"))
