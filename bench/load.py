@@ -167,7 +167,7 @@ def run_load(
             if on_reply is not None and reply.status == request.expect:
                 on_reply(index, reply)
 
-    cpu_before = {name: process_tree_cpu(pid) for name, pid in (cpu_of or {}).items()}
+    meter = CpuMeter(cpu_of)
     started = run_started[0] = time.perf_counter()
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -175,8 +175,7 @@ def run_load(
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
-    cpu = {name: round(process_tree_cpu(pid) - cpu_before[name], 2) for name, pid in (cpu_of or {}).items()}
-    return LoadResult(len(latencies) + len(errors), seconds, latencies, errors, received[0], cpu)
+    return LoadResult(len(latencies) + len(errors), seconds, latencies, errors, received[0], meter.seconds())
 
 
 # --- CPU accounting from /proc (Linux) ---
@@ -208,6 +207,17 @@ def process_tree_cpu(pid: int) -> float:
             # utime, stime, cutime, cstime are fields 14-17 of the full line (11-14 here)
             total += sum(int(value) for value in fields[11:15]) / _TICKS
     return total
+
+
+class CpuMeter:
+    """CPU seconds of named processes (name → pid, each with its children) since it was made."""
+
+    def __init__(self, processes: dict[str, int] | None) -> None:
+        self.processes = processes or {}
+        self.before = {name: process_tree_cpu(pid) for name, pid in self.processes.items()}
+
+    def seconds(self) -> dict[str, float]:
+        return {name: round(process_tree_cpu(pid) - self.before[name], 2) for name, pid in self.processes.items()}
 
 
 def machine_busy() -> tuple[float, float]:

@@ -26,7 +26,17 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bench.load import BusyMeter, LoadResult, Reply, Request, json_request, process_tree_cpu, run_load, stat
+from bench.load import (
+    BusyMeter,
+    CpuMeter,
+    LoadResult,
+    Reply,
+    Request,
+    json_request,
+    process_tree_cpu,
+    run_load,
+    stat,
+)
 
 POLL = 0.02  # seconds between two looks at a job or a result: the resolution of the timings
 
@@ -530,15 +540,9 @@ def measure_intake(ctx: Context) -> dict[str, Any]:
     ballots_busy = round(busy_cpu_seconds["ballots"] / ballots.seconds, 2) if ballots.seconds else None
     # what the beat does every few seconds in production: the received ballots into responses and
     # answers (surveys/services/filing.py), timed apart with its CPU — the rest of a ballot's cost
-    processes = ctx.cpu_of
-    cpu_before = {name: process_tree_cpu(pid) for name, pid in processes.items()}
-    started = time.perf_counter()
+    meter, started = CpuMeter(ctx.cpu_of), time.perf_counter()
     filed = ballots_file(survey_ids=[survey.pk])
-    filing = {
-        "ballots": filed,
-        "seconds": round(time.perf_counter() - started, 3),
-        "cpu_seconds": {name: round(process_tree_cpu(pid) - cpu_before[name], 2) for name, pid in processes.items()},
-    }
+    filing = {"ballots": filed, "seconds": round(time.perf_counter() - started, 3), "cpu_seconds": meter.seconds()}
     stored = Response.objects.filter(survey=survey).count()
     pings = Ping.objects.count()
     if stored != ballots.ok or pings != minimal.ok:
