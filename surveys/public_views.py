@@ -16,7 +16,6 @@ import logging
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -57,7 +56,7 @@ def survives_database_loss(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError) as exc:
+        except epoll.DATABASE_LOST as exc:
             # no path or parameters in the log: the ballot's URL is its token
             logger.warning("%s: database unavailable (%s)", view.__name__, type(exc).__name__)
             return database_unavailable(request)

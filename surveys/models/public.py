@@ -257,12 +257,12 @@ class StagedBallot(TenantOwned):
     are not database constraints (``PROTECT`` is Django's), the survey is.
     """
 
+    # no indexes but the key: the table holds only the last few seconds' ballots
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "evaluation.Tenant", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # no indexes but the key: the table holds only the last few seconds' ballots
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )

@@ -141,13 +141,17 @@ def _rate_limit(key: str, limit: int, seconds: int) -> str | None:
     return counter
 
 
+# What a lost database connection raises: the submission is answered 503 and may be sent again
+DATABASE_LOST = (OperationalError, InterfaceError)
+
+
 @contextlib.contextmanager
 def _uncounted_if_lost(counter: str | None):
     """A submission the database connection failed under (answered 503, to be sent again) does
     not count against the per-IP limit: its retry will."""
     try:
         yield
-    except (OperationalError, InterfaceError):
+    except DATABASE_LOST:
         if counter is not None:
             uncount_hit(counter)
         raise
