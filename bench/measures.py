@@ -257,6 +257,89 @@ def sql_floor(campaign, repeat: int) -> dict[str, Any]:
     return {"seconds": [round(s, 3) for s in times], "median_s": round(_median(times), 3), "rows": len(rows)}
 
 
+class _Phases:
+    """Times named stretches of this process: wall and CPU seconds each."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, dict[str, float]] = {}
+
+    def run(self, name: str, work):
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = work()
+        self.seconds[name] = {"wall_s": round(time.perf_counter() - wall, 3),
+                              "cpu_s": round(time.process_time() - cpu, 3)}
+        return value
+
+
+def recompute_phases(campaign, floor_s: float) -> dict[str, Any]:
+    """The full recompute's stages one after the other, in this process on one CPU, each beside
+    the floor: what any implementation that keeps the engine and explains every node pays.
+
+    The same functions as the job (``evaluation/services/compute.py``), without the job's
+    overlap (the job renders rows in forked helpers while the database takes the COPY): the
+    inputs read, the fingerprints, the engine's scores, ranks and grades, then each unit's node
+    results built again in explain mode with their ledger lines, their explanations rendered in
+    both languages, the rows serialised, and the COPY of those rows into the results table (in a
+    transaction rolled back). ``engine_bound`` sums the first four: reading the inputs and making
+    every node's result (score, ledger lines, explanation's parameters), before any text is made
+    or anything stored.
+    """
+    from evaluation.engine import compute_units
+    from evaluation.engine.decimals import gc_paused
+    from evaluation.models import Category, ResultRevision, Unit, UnitResult
+    from evaluation.selectors.inputs import engine_inputs_for
+    from evaluation.services import compute
+    from indicators.selectors.scheme import engine_scheme_for
+
+    phases = _Phases()
+    with gc_paused():
+        scheme = engine_scheme_for(campaign)
+        inputs = phases.run("inputs", lambda: engine_inputs_for(campaign))
+        by_category: dict[str, list] = {}
+        for unit in inputs:
+            by_category.setdefault(unit.category_code, []).append(unit)
+        prints = phases.run("fingerprints", lambda: {
+            c.code: compute._fingerprints(c, by_category.get(c.code, []))[1] for c in scheme.categories})
+        results = phases.run("engine", lambda: [
+            r for c in scheme.categories for r in compute_units(c, by_category.get(c.code, [])).units])
+        built = phases.run("nodes", lambda: [r.nodes.items() for r in results])
+        phases.run("explanations", lambda: [
+            node.explanation.texts() for nodes in built for _code, node in nodes if node.explanation is not None])
+        built.clear()  # 300,000 node results: not kept while the rows are made
+        unit_ids = dict(Unit.objects.filter(tenant_id=campaign.tenant_id).values_list("code", "pk"))
+        category_ids = dict(Category.objects.filter(campaign=campaign).values_list("code", "pk"))
+        fresh = [(r, unit_ids[r.unit_code], category_ids[r.category_code], prints[r.category_code][r.unit_code])
+                 for r in results]
+        with transaction.atomic():
+            number = (ResultRevision.objects.filter(campaign=campaign).order_by("-number")
+                      .values_list("number", flat=True).first() or 0) + 1
+            revision = ResultRevision.objects.create(
+                tenant_id=campaign.tenant_id, campaign=campaign, number=number, fingerprint="bench-phases",
+                reason="bench", scheme={}, category_fingerprints={})
+            base = (revision.tenant_id, revision.pk)
+            # the whole line again (nodes, explanations, serialising): the serialising is what
+            # it takes beyond the two stages above
+            lines = phases.run("rows", lambda: "".join([compute._fresh_line(base, item) for item in fresh]).encode())
+            with connection.cursor() as cursor:
+                phases.run("copy", lambda: compute._copy_in(
+                    cursor, UnitResult._meta.db_table, compute._FULL_COLUMNS, io.BytesIO(lines)))
+            transaction.set_rollback(True)
+    seconds = phases.seconds
+    rows = seconds["rows"]
+    seconds["serialise"] = {key: round(max(rows[key] - seconds["nodes"][key] - seconds["explanations"][key], 0), 3)
+                            for key in ("wall_s", "cpu_s")}
+    del seconds["rows"]
+    bound = round(sum(seconds[name]["wall_s"] for name in ("inputs", "fingerprints", "engine", "nodes")), 3)
+    return {
+        "method": recompute_phases.__doc__.split("\n\n")[0].replace("\n", " "),
+        "phases": seconds,
+        "of_floor": {name: round(value["wall_s"] / floor_s, 1) for name, value in seconds.items()} if floor_s else {},
+        "engine_bound_s": bound,
+        "engine_bound_of_floor": round(bound / floor_s, 1) if floor_s else None,
+        "rows_bytes": len(lines),
+    }
+
+
 def measure_recompute(ctx: Context) -> dict[str, Any]:
     from bench.generate import revision_summary
 
@@ -279,6 +362,7 @@ def measure_recompute(ctx: Context) -> dict[str, Any]:
             "machine_busy_cpus": busy.cpus(),
         })
     floor = sql_floor(campaign, ctx.options.repeat)
+    phases = recompute_phases(campaign, floor["median_s"])
     revision = job.revision
     summary = revision_summary(revision)
     results = sum(entry["units"] for entry in summary.values())
@@ -292,6 +376,7 @@ def measure_recompute(ctx: Context) -> dict[str, Any]:
         "median_s": round(median, 3),
         "sql_floor": floor,
         "ratio": round(median / floor["median_s"], 1) if floor["median_s"] else None,
+        "phases": phases,
         "revision": revision.number,
         "unit_results": results,
         "complete": complete,

@@ -32,6 +32,15 @@ from bench.load import python_speed  # noqa: E402
 
 MEASURES = ("recompute", "one_entry", "intake", "dashboard", "bulletins")
 MAIN_SLUG = "bench"
+PHASE_LABELS = {  # the full recompute's stages (bench/measures.py recompute_phases)
+    "inputs": "reading the inputs",
+    "fingerprints": "inputs fingerprints",
+    "engine": "engine: scores, ranks, grades",
+    "nodes": "node results with ledger lines",
+    "explanations": "explanations rendered (zh, en)",
+    "serialise": "rows serialised",
+    "copy": "COPY of the rows into PostgreSQL",
+}
 SMALL_SLUG = "bench-small"
 
 
@@ -151,6 +160,13 @@ def table_rows(results: dict[str, Any], units: int) -> list[dict[str, str]]:
             "≤ 10 s", r["median_s"] <= 10)
         add("   SQL aggregation of the same rows (floor)", f"{r['sql_floor']['median_s']:.2f} s")
         add("   recompute ÷ floor", f"{r['ratio']:.1f}×", "≤ 3×", r["ratio"] is not None and r["ratio"] <= 3)
+        if "phases" in r:
+            p = r["phases"]
+            for name, label in PHASE_LABELS.items():
+                add(f"   stage, in-process on one CPU: {label}",
+                    f"{p['phases'][name]['wall_s']:.2f} s = {p['of_floor'][name]:.1f}× floor")
+            add("   the first four stages: inputs to node results, before any text",
+                f"{p['engine_bound_s']:.2f} s = {p['engine_bound_of_floor']:.1f}× floor")
     if "one_entry" in results:
         r = results["one_entry"]
         add(f"2. one ledger entry → result readable (median, max of {len(r['runs'])})",

@@ -48,5 +48,8 @@ echo "== Full suite on PostgreSQL ($DATABASE_URL) with Celery on Redis ($REDIS_U
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; exit 1; }
 "$PY" -m pytest "$@"
 
+echo "== The benchmark's generator and measures on a small campaign (bench settings, PostgreSQL)"
+"$PY" -m pytest bench/tests -q -p no:cacheprovider --ds bench.settings
+
 echo "== Smoke run on the embedded SQLite default (Celery in-process)"
 env -u DATABASE_URL -u REDIS_URL KAOPING_VAR_DIR="$work/var-sqlite" "$PY" -m pytest -m smoke -q -p no:cacheprovider

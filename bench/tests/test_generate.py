@@ -60,3 +60,24 @@ def test_sql_floor_reads_one_row_per_unit():
     campaign, _seconds, _counts = generate(SCALE, "gen-d", log=_quiet)
 
     assert sql_floor(campaign, 1)["rows"] == SCALE.units
+
+
+def test_recompute_phases_time_every_stage_and_leave_no_revision_behind():
+    from bench.measures import recompute_phases
+    from bench.run import PHASE_LABELS
+    from evaluation.models import ResultRevision, UnitResult
+
+    campaign, _seconds, _counts = generate(SCALE, "gen-e", log=_quiet)
+    revision = compute_in_process(campaign)
+    rows_before = UnitResult.objects.filter(revision__campaign=campaign).count()
+
+    phases = recompute_phases(campaign, 0.5)
+
+    assert set(phases["phases"]) == set(PHASE_LABELS)
+    assert all(value["wall_s"] >= 0 and value["cpu_s"] >= 0 for value in phases["phases"].values())
+    first_four = sum(phases["phases"][name]["wall_s"] for name in ("inputs", "fingerprints", "engine", "nodes"))
+    assert phases["engine_bound_s"] == round(first_four, 3)
+    assert phases["engine_bound_of_floor"] == round(first_four / 0.5, 1)
+    assert phases["rows_bytes"] > SCALE.units * 1000  # every unit's nodes with their explanations
+    assert list(ResultRevision.objects.filter(campaign=campaign)) == [revision]
+    assert UnitResult.objects.filter(revision__campaign=campaign).count() == rows_before
