@@ -331,7 +331,7 @@ def recompute_phases(campaign, floor_s: float) -> dict[str, Any]:
     del seconds["rows"]
     bound = round(sum(seconds[name]["wall_s"] for name in ("inputs", "fingerprints", "engine", "nodes")), 3)
     return {
-        "method": recompute_phases.__doc__.split("\n\n")[0].replace("\n", " "),
+        "method": " ".join(recompute_phases.__doc__.split("\n\n")[0].split()),
         "phases": seconds,
         "of_floor": {name: round(value["wall_s"] / floor_s, 1) for name, value in seconds.items()} if floor_s else {},
         "engine_bound_s": bound,
