@@ -348,22 +348,31 @@ def _compute_and_write(job: ComputeJob, campaign: Campaign) -> ComputeJob:
     _set_progress(job, 0, total=len(wanted) + 1, message="")
     previous_prints = latest.category_fingerprints if latest else {}
 
-    computed: dict[str, list] = {}
-    unit_prints: dict[str, dict[str, str]] = {}
-    prints = dict(previous_prints)
-    inputs_by_category: dict[str, list] = {}
-    for unit_inputs in engine_inputs_for(campaign, category_codes=[c.code for c in wanted]):
-        inputs_by_category.setdefault(unit_inputs.category_code, []).append(unit_inputs)
-    for step, category in enumerate(wanted, start=1):
-        inputs = inputs_by_category.get(category.code, [])
-        fingerprint, unit_prints[category.code] = _fingerprints(category, inputs)
-        if latest is None or previous_prints.get(category.code) != fingerprint:
-            computed[category.code] = compute_units(category, inputs).units
-        prints[category.code] = fingerprint
-        _set_progress(job, step)
-    # categories dropped from the scheme leave the revision
-    prints = {code: value for code, value in prints.items() if code in {c.code for c in scheme.categories}}
-    return _write_revision(job, scheme, latest, computed, prints, unit_prints)
+    from evaluation.models import CampaignUnit
+
+    codes = [c.code for c in wanted]
+    expected = CampaignUnit.objects.filter(campaign=campaign, survey_only=False, category__code__in=codes).count()
+    rows = _NewRows(campaign, latest, codes, expected=expected)
+    try:
+        computed: dict[str, list] = {}
+        unit_prints: dict[str, dict[str, str]] = {}
+        prints = dict(previous_prints)
+        # Category by category: a category's new rows are rendered by helper processes while the
+        # next one's inputs are read and scored (the inputs of one category are read as those of
+        # all, set-based: a handful of queries each).
+        for step, category in enumerate(wanted, start=1):
+            inputs = engine_inputs_for(campaign, category_codes=[category.code])
+            fingerprint, unit_prints[category.code] = _fingerprints(category, inputs)
+            if latest is None or previous_prints.get(category.code) != fingerprint:
+                computed[category.code] = compute_units(category, inputs).units
+                rows.add(category.code, computed[category.code], unit_prints[category.code])
+            prints[category.code] = fingerprint
+            _set_progress(job, step)
+        # categories dropped from the scheme leave the revision
+        prints = {code: value for code, value in prints.items() if code in {c.code for c in scheme.categories}}
+        return _write_revision(job, scheme, latest, computed, prints, unit_prints, rows=rows)
+    finally:
+        rows.close()
 
 
 class _Rendered:
@@ -478,10 +487,22 @@ def _category_code_of(campaign: Campaign, unit_id: int) -> str:
     return enrolment.category.code
 
 
-@transaction.atomic
-def _write_revision(job, scheme, latest, computed, prints, unit_prints=None) -> ComputeJob:
-    from evaluation.models import Category, Unit
+def _write_revision(job, scheme, latest, computed, prints, unit_prints=None, *, rows=None) -> ComputeJob:
+    """Write the revision; ``rows`` are the computed categories' rows as the job sorted them while
+    scoring (else sorted here)."""
+    if rows is not None:
+        return _write_revision_rows(job, scheme, latest, computed, prints, rows)
+    rows = _NewRows(job.campaign, latest, list(computed), expected=sum(len(results) for results in computed.values()))
+    try:
+        for code, results in computed.items():
+            rows.add(code, results, (unit_prints or {}).get(code, {}))
+        return _write_revision_rows(job, scheme, latest, computed, prints, rows)
+    finally:
+        rows.close()
 
+
+@transaction.atomic
+def _write_revision_rows(job, scheme, latest, computed, prints, rows: _NewRows) -> ComputeJob:
     campaign = Campaign.objects.select_for_update().get(pk=job.campaign_id)
     combined = hashlib.sha256(json.dumps(prints, sort_keys=True).encode()).hexdigest()
     if latest is not None and not computed and latest.fingerprint == combined:
@@ -497,36 +518,11 @@ def _write_revision(job, scheme, latest, computed, prints, unit_prints=None) -> 
             scheme=scheme_to_dict(scheme),
             category_fingerprints=prints,
         )
-        unit_ids = dict(Unit.objects.filter(tenant_id=campaign.tenant_id).values_list("code", "pk"))
-        category_ids = dict(Category.objects.filter(campaign=campaign).values_list("code", "pk"))
-        unit_prints = unit_prints or {}
-        # A unit whose inputs are those of its row in the latest revision keeps that row's nodes,
-        # components and missing list (copied in the database); rank, grade and total are new.
-        previous = {}
-        if latest is not None and computed:
-            previous = dict(
-                UnitResult.objects.filter(revision=latest, category_id__in=[category_ids[c] for c in computed])
-                .exclude(inputs_fingerprint="")
-                .values_list("unit_id", "inputs_fingerprint")
-            )
-        fresh, kept_units = [], []
-        for code, results in computed.items():
-            category_id = category_ids[code]
-            fingerprints = unit_prints.get(code, {})
-            for result in results:
-                unit_id = unit_ids[result.unit_code]
-                fingerprint = fingerprints.get(result.unit_code, "")
-                if not fingerprint or previous.get(unit_id) != fingerprint:
-                    fresh.append((result, unit_id, category_id, fingerprint))
-                else:
-                    row = _row_values(result, fingerprint, full=False)
-                    row["unit_id"], row["category_id"] = unit_id, category_id
-                    kept_units.append(row)
-        kept_categories = [category_ids[code] for code in prints if code not in computed] if latest else []
+        kept_categories = [rows.category_ids[code] for code in prints if code not in computed] if latest else []
         if connection.vendor == "postgresql":
-            count = _insert_postgresql(revision, latest, fresh, kept_units, kept_categories)
+            count = _insert_postgresql(revision, latest, rows, kept_categories)
         else:
-            count = _insert_orm(revision, latest, fresh, kept_units, kept_categories)
+            count = _insert_orm(revision, latest, rows, kept_categories)
         job.status, job.revision = ComputeJob.Status.DONE, revision
         from evaluation.services.audit import audit_record
 
@@ -542,6 +538,50 @@ def _write_revision(job, scheme, latest, computed, prints, unit_prints=None) -> 
     job.save(update_fields=["status", "revision", "message", "progress", "total", "finished_at"])
     transaction.on_commit(lambda: _follow_up(job.pk))
     return job
+
+
+class _NewRows:
+    """A revision's rows of the computed categories, sorted as each category is scored.
+
+    A unit whose inputs are those of its row in the latest revision keeps that row's nodes,
+    components and missing list (``kept``: copied in the database); rank, grade and total are
+    new. Every other unit's row is new (``fresh``): rendered whole, by helper processes as soon
+    as its category is scored when there are many (:class:`_Rendering`).
+    """
+
+    def __init__(self, campaign: Campaign, latest, codes: list[str], *, expected: int) -> None:
+        from evaluation.models import Category, Unit
+
+        self.unit_ids = dict(Unit.objects.filter(tenant_id=campaign.tenant_id).values_list("code", "pk"))
+        self.category_ids = dict(Category.objects.filter(campaign=campaign).values_list("code", "pk"))
+        self.previous: dict[int, str] = {}
+        if latest is not None and codes:
+            self.previous = dict(
+                UnitResult.objects.filter(revision=latest, category_id__in=[self.category_ids[c] for c in codes])
+                .exclude(inputs_fingerprint="")
+                .values_list("unit_id", "inputs_fingerprint")
+            )
+        self.fresh: list[tuple] = []
+        self.kept: list[dict] = []
+        self.rendering = _Rendering(expected)
+
+    def add(self, code: str, results, fingerprints: dict[str, str]) -> None:
+        category_id = self.category_ids[code]
+        fresh = []
+        for result in results:
+            unit_id = self.unit_ids[result.unit_code]
+            fingerprint = fingerprints.get(result.unit_code, "")
+            if not fingerprint or self.previous.get(unit_id) != fingerprint:
+                fresh.append((result, unit_id, category_id, fingerprint))
+            else:
+                row = _row_values(result, fingerprint, full=False)
+                row["unit_id"], row["category_id"] = unit_id, category_id
+                self.kept.append(row)
+        self.fresh.extend(fresh)
+        self.rendering.add(fresh)
+
+    def close(self) -> None:
+        self.rendering.close()
 
 
 _FULL_COLUMNS = (
@@ -595,135 +635,192 @@ def _values(base: tuple, row: dict, columns) -> tuple:
     return base + tuple(_json(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns[2:])
 
 
-def _fresh_line(base: tuple, item) -> str:
-    """One new row's COPY line: every node's explanation rendered, the JSON serialised."""
+def _fresh_line(item) -> str:
+    """One new row's COPY line after its tenant and revision fields (:func:`_prefixed` adds
+    those): every node's explanation rendered, the JSON serialised."""
     result, unit_id, category_id, fingerprint = item
     row = _row_values(result, fingerprint, full=True)
     row["unit_id"], row["category_id"] = unit_id, category_id
-    return "\t".join([copy_text(value) for value in _values(base, row, _FULL_COLUMNS)]) + "\n"
+    return "\t".join([copy_text(value) for value in _values((), row, _FULL_COLUMNS)]) + "\n"
+
+
+def _prefixed(prefix: bytes, lines: bytes) -> bytes:
+    """Whole COPY lines, each led by ``prefix`` (a value has no raw newline: ``copy_text``)."""
+    if not lines:
+        return b""
+    return prefix + lines[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
 
 
 # Rendering and serialising the new rows is most of a large computation's time, and pure Python
 # on data already in memory: from this many rows on, forked helper processes render a share each
-# (POSIX only) while this process hands what they wrote to PostgreSQL's COPY, so the database
-# parses rows while the rest are rendered. The helpers only make text; this process alone talks
-# to the database, in its one transaction.
+# (POSIX only), starting as soon as a category is scored, while this process reads and scores
+# the next one and then hands what they wrote to PostgreSQL's COPY. The helpers only make text;
+# this process alone talks to the database, in its one transaction.
 PARALLEL_MIN_ROWS = 400
 # From this many new rows on they go in by COPY (pre-serialised JSON), below through the ORM.
 COPY_MIN_ROWS = 500
-PARALLEL_MAX_PROCESSES = 4
-_HELPER_BATCH = 64  # rows a helper renders before writing them to its pipe
+PARALLEL_MAX_PROCESSES = 4  # helpers alive at once; shares beyond wait for one to end
+_HELPER_BATCH = 64  # rows a helper renders before writing them to its file
 
 
-class _RenderedRows:
-    """The COPY text of new rows, as a file ``read`` by the COPY: rendered by forked helpers when
-    there are enough rows, else here. A helper that fails is replaced by this process rendering
-    the rows of its share it had not delivered (only whole lines are passed on)."""
+class _Share:
+    """Some new rows of one category, rendered by a helper process into a file of its own, or by
+    this process when read (no helper wanted, none to be had, or the helper failed: then the rows
+    it had not delivered; only whole lines are taken)."""
 
-    def __init__(self, base: tuple, fresh: list) -> None:
+    __slots__ = ("items", "pid", "file", "status")
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.pid: int | None = None
+        self.file = None
+        self.status: int | None = None  # the helper's exit status, once reaped
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None and self.status is None
+
+    def fork(self) -> bool:
         import os
+        import tempfile
 
-        self.base = base
-        self.ready: list[bytes] = []
-        self.helpers: dict[int, dict] = {}  # pipe fd → {"pid", "share", "done", "partial"}
-        processes = min(os.cpu_count() or 1, PARALLEL_MAX_PROCESSES)
-        if len(fresh) < PARALLEL_MIN_ROWS or processes < 2 or not hasattr(os, "fork"):
-            self.ready.append("".join([_fresh_line(base, item) for item in fresh]).encode())
-            return
-        size = -(-len(fresh) // processes)
-        for start in range(0, len(fresh), size):
-            share = fresh[start:start + size]
-            try:
-                self._fork(share)
-            except OSError as exc:  # no process to be had (limits, memory): this share rendered here
-                logger.warning("compute helper process not started (%s); rendering its rows here", exc)
-                self.ready.append("".join([_fresh_line(base, item) for item in share]).encode())
-
-    def _fork(self, share: list) -> None:
-        import os
-
-        read_end, write_end = os.pipe()
+        out = tempfile.TemporaryFile()
         try:
             pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            raise
-        if pid == 0:  # the helper: lines to the pipe, then leave without any clean-up of the parent's
+        except OSError as exc:  # no process to be had (limits, memory): rendered here when read
+            out.close()
+            logger.warning("compute helper process not started (%s); rendering its rows here", exc)
+            return False
+        if pid == 0:  # the helper: lines to its file, then leave without any clean-up of the parent's
             status = 1
             try:
-                os.close(read_end)
-                with os.fdopen(write_end, "wb") as out:
-                    for start in range(0, len(share), _HELPER_BATCH):
-                        out.write("".join([_fresh_line(self.base, item)
-                                           for item in share[start:start + _HELPER_BATCH]]).encode())
+                for start in range(0, len(self.items), _HELPER_BATCH):
+                    out.write("".join([_fresh_line(item) for item in self.items[start:start + _HELPER_BATCH]]).encode())
+                    out.flush()
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write_end)
-        self.helpers[read_end] = {"pid": pid, "share": share, "done": 0, "partial": b""}
+        self.pid, self.file = pid, out
+        return True
 
-    def read(self, size: int = -1) -> bytes:
+    def poll(self, *, block: bool) -> None:
         import os
-        import select
 
-        while not self.ready and self.helpers:
-            readable, _, _ = select.select(list(self.helpers), [], [])
-            for fd in readable:
-                helper = self.helpers[fd]
-                data = os.read(fd, 1 << 20)
-                if data:
-                    data = helper["partial"] + data
-                    cut = data.rfind(b"\n") + 1
-                    if cut:
-                        self.ready.append(data[:cut])
-                        helper["done"] += data.count(b"\n", 0, cut)
-                    helper["partial"] = data[cut:]
-                    continue
-                os.close(fd)
-                del self.helpers[fd]
-                _pid, status = os.waitpid(helper["pid"], 0)
-                if status != 0 or helper["partial"]:
-                    left = helper["share"][helper["done"]:]
-                    logger.warning("compute helper process %s ended with status %s; rendering its %s rows left here",
-                                   helper["pid"], status, len(left))
-                    self.ready.append("".join([_fresh_line(self.base, item) for item in left]).encode())
-        if not self.ready:
-            return b""
-        return self.ready.pop(0)
+        if self.running:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            if pid:
+                self.status = status
 
-    def close(self) -> None:
-        """Stop and reap helpers still running (the COPY failed)."""
+    def text(self, prefix: bytes) -> bytes:
+        """The share's COPY lines; waits for its helper."""
+        self.poll(block=True)
+        delivered, done = b"", 0
+        if self.file is not None:
+            self.file.seek(0)
+            data = self.file.read()
+            self.file.close()
+            self.file = None
+            delivered = data[:data.rfind(b"\n") + 1]
+            done = delivered.count(b"\n")
+            if self.status != 0 or done != len(self.items):
+                logger.warning("compute helper process %s ended with status %s; rendering its %s rows left here",
+                               self.pid, self.status, len(self.items) - done)
+        left = self.items[done:]
+        if left:
+            delivered += "".join([_fresh_line(item) for item in left]).encode()
+        return _prefixed(prefix, delivered)
+
+    def kill(self) -> None:
         import os
         import signal
 
-        for fd, helper in list(self.helpers.items()):
+        if self.running:
             try:
-                os.kill(helper["pid"], signal.SIGKILL)
+                os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            os.close(fd)
-            os.waitpid(helper["pid"], 0)
-        self.helpers.clear()
+            self.poll(block=True)
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
-def _insert_postgresql(revision, latest, fresh, kept_units, kept_categories) -> int:
+class _Rendering:
+    """The COPY text of a job's new rows, in shares handed over as categories are scored.
+
+    With ``expected`` rows or more to come (``PARALLEL_MIN_ROWS``, on PostgreSQL with at least
+    two CPUs), each category's rows are cut into shares of ``expected`` ÷ CPUs rows, each started
+    at once in a helper process (at most ``PARALLEL_MAX_PROCESSES`` alive, the others when one
+    ends); else every share is rendered by this process when the COPY reads it. ``source(prefix)``
+    is the file-like object the COPY reads, the shares in the order they were added.
+    """
+
+    def __init__(self, expected: int) -> None:
+        import os
+
+        processes = min(os.cpu_count() or 1, PARALLEL_MAX_PROCESSES)
+        parallel = (connection.vendor == "postgresql" and expected >= max(PARALLEL_MIN_ROWS, COPY_MIN_ROWS)
+                    and processes >= 2 and hasattr(os, "fork"))
+        self.share_rows = -(-expected // processes) if parallel else 0
+        self.shares: list[_Share] = []
+        self.waiting: list[_Share] = []  # shares for a helper, not started yet
+
+    def add(self, items: list) -> None:
+        size = self.share_rows or len(items)
+        for start in range(0, len(items), size or 1):
+            share = _Share(items[start:start + size])
+            self.shares.append(share)
+            if self.share_rows:
+                self.waiting.append(share)
+        self._start()
+
+    def _start(self) -> None:
+        for share in self.shares:
+            share.poll(block=False)
+        running = sum(1 for share in self.shares if share.running)
+        while self.waiting and running < PARALLEL_MAX_PROCESSES:
+            share = self.waiting.pop(0)
+            running += share.fork()
+
+    def source(self, prefix: bytes):
+        rendering, queue = self, list(self.shares)
+
+        class Source:
+            def read(self, size: int = -1) -> bytes:
+                while queue:
+                    share = queue.pop(0)
+                    if share in rendering.waiting:  # no slot for a helper yet: this process renders it
+                        rendering.waiting.remove(share)
+                    text = share.text(prefix)
+                    rendering._start()  # its slot to the next share waiting
+                    if text:
+                        return text
+                return b""
+
+        return Source()
+
+    def close(self) -> None:
+        """Stop and reap helpers still running (the job failed), close their files."""
+        self.waiting.clear()
+        for share in self.shares:
+            share.kill()
+
+
+def _insert_postgresql(revision, latest, rows: _NewRows, kept_categories) -> int:
     """COPY the new rows, and copy kept rows and kept categories inside the database."""
     table = UnitResult._meta.db_table
     base = (revision.tenant_id, revision.pk)
+    fresh, kept_units = rows.fresh, rows.kept
 
     def values(row, columns):
         return _values(base, row, columns)
 
     if 0 < len(fresh) < COPY_MIN_ROWS:  # a few rows: the ORM's insert is as quick
-        _insert_orm(revision, latest, fresh, [], [])
+        _orm_rows(revision, latest, fresh, [], [])
     with connection.cursor() as cursor:
         if len(fresh) >= COPY_MIN_ROWS:
-            rows = _RenderedRows(base, fresh)
-            try:
-                _copy_in(cursor, table, _FULL_COLUMNS, rows)
-            finally:
-                rows.close()
+            prefix = "".join(copy_text(value) + "\t" for value in base).encode()
+            _copy_in(cursor, table, _FULL_COLUMNS, rows.rendering.source(prefix))
         if kept_units:
             own = tuple(c for c in _FULL_COLUMNS if c not in _CARRIED_COLUMNS)
             cursor.execute(
@@ -753,7 +850,11 @@ def _insert_postgresql(revision, latest, fresh, kept_units, kept_categories) -> 
     return len(fresh) + len(kept_units) + carried
 
 
-def _insert_orm(revision, latest, fresh, kept_units, kept_categories) -> int:
+def _insert_orm(revision, latest, rows: _NewRows, kept_categories) -> int:
+    return _orm_rows(revision, latest, rows.fresh, rows.kept, kept_categories)
+
+
+def _orm_rows(revision, latest, fresh, kept_units, kept_categories) -> int:
     rows = []
     for result, unit_id, category_id, fingerprint in fresh:
         rows.append(UnitResult(tenant_id=revision.tenant_id, revision=revision, unit_id=unit_id,

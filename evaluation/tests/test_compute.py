@@ -290,12 +290,12 @@ def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(exa
     real_line = compute._fresh_line
     delivered = []
 
-    def line(base, item):
+    def line(item):
         if os.getpid() != parent:
             delivered.append(item)
             if len(delivered) == 2:  # a helper dies after writing its first row
                 os._exit(3)
-        return real_line(base, item)
+        return real_line(item)
 
     monkeypatch.setattr(compute, "_fresh_line", line)
     assert _rows(_compute(example_campaign).revision) == single
@@ -309,6 +309,51 @@ def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(exa
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert _rows(_compute(example_campaign).revision) == single
+
+
+def test_a_job_failing_after_its_first_category_stops_and_reaps_the_helpers_rendering_it(example_campaign, monkeypatch):
+    """The first category's rows are being rendered by helpers when the second one fails: the job
+    is marked failed, writes nothing, and leaves no helper process behind (not even a zombie)."""
+    import os
+
+    from django.db import connection
+
+    from evaluation.services import compute
+
+    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
+        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    helpers = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            helpers.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    real_compute_units = compute.compute_units
+    scored = []
+
+    def compute_units(category, inputs):
+        scored.append(category.code)
+        if len(scored) == 2:
+            raise RuntimeError("the second category cannot be scored")
+        return real_compute_units(category, inputs)
+
+    monkeypatch.setattr(compute, "compute_units", compute_units)
+
+    job = _compute(example_campaign)
+
+    assert job.status == ComputeJob.Status.FAILED and "second category" in job.message
+    assert scored == ["C1", "C2"] and len(helpers) == 2  # C1's 4 rows in shares of 2
+    assert not ResultRevision.objects.filter(campaign=example_campaign).exists()
+    for pid in helpers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_a_new_fingerprint_whenever_a_unit_input_changes():
