@@ -513,3 +513,15 @@ def test_the_first_revision_holds_every_category_even_from_a_unit_job(example_ca
     job, _ = compute_job_create(campaign=example_campaign, scope="unit", unit=unit)
     job = compute_job_execute(job_id=job.pk)
     assert UnitResult.objects.filter(revision=job.revision).count() == 6
+
+
+def test_stored_json_is_the_text_the_standard_library_writes():
+    import json
+
+    from evaluation.services.compute import _json
+
+    tricky = "考评 “达标” \"quoted\" back\\slash tab\t newline\n nul\x00 \x1f \x7f \u2028 😀 é"
+    value = {"3.1.1": {"name": tricky, "score": "13.00", "lines": [{"entry_id": 412, "exempt": None, "ok": True}]},
+             "list": [tricky, 1, -2, False, None, [], {}], 7: "an int key"}
+
+    assert _json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
