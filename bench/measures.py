@@ -475,6 +475,12 @@ def measure_one_entry(ctx: Context) -> dict[str, Any]:
     revision = ensure_revision(ctx, campaign)
     _wait_idle(campaign)
     original = _entry_that_counts(campaign, revision)
+    # An earlier run put its entries back without a computation: the unit's result is brought in
+    # line first (a unit-scope job; "inputs unchanged" when it is), else voiding the entry would
+    # give the inputs of the latest revision and no new result to wait for.
+    compute_through_worker(ctx, campaign, scope="unit", unit=original.unit)
+    _wait_idle(campaign)
+    original = _entry_that_counts(campaign, latest_revision(campaign))
     unit = original.unit
     entry = original
     runs = []
