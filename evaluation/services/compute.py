@@ -659,10 +659,13 @@ def _prefixed(prefix: bytes, lines: bytes) -> bytes:
 # (POSIX only), starting as soon as a category is scored, while this process reads and scores
 # the next one and then hands what they wrote to PostgreSQL's COPY. The helpers only make text;
 # this process alone talks to the database, in its one transaction.
-PARALLEL_MIN_ROWS = 400
+PARALLEL_MIN_ROWS = 500
 # From this many new rows on they go in by COPY (pre-serialised JSON), below through the ORM.
 COPY_MIN_ROWS = 500
 PARALLEL_MAX_PROCESSES = 4  # helpers alive at once; shares beyond wait for one to end
+# A category with fewer new rows than this renders them here (a recompute where most units kept
+# their rows is not worth a process).
+HELPER_MIN_ROWS = 50
 _HELPER_BATCH = 64  # rows a helper renders before writing them to its file
 
 
@@ -751,10 +754,11 @@ class _Share:
 class _Rendering:
     """The COPY text of a job's new rows, in shares handed over as categories are scored.
 
-    With ``expected`` rows or more to come (``PARALLEL_MIN_ROWS``, on PostgreSQL with at least
-    two CPUs), each category's rows are cut into shares of ``expected`` ÷ CPUs rows, each started
-    at once in a helper process (at most ``PARALLEL_MAX_PROCESSES`` alive, the others when one
-    ends); else every share is rendered by this process when the COPY reads it. ``source(prefix)``
+    With ``expected`` rows or more to come (``PARALLEL_MIN_ROWS``, and enough for the COPY, on
+    PostgreSQL with at least two CPUs), the new rows of each category that has at least
+    ``HELPER_MIN_ROWS`` are cut into shares of ``expected`` ÷ CPUs rows, each started at once in
+    a helper process (at most ``PARALLEL_MAX_PROCESSES`` alive, the others when one ends); any
+    other share is rendered by this process when the COPY reads it. ``source(prefix)``
     is the file-like object the COPY reads, the shares in the order they were added.
     """
 
@@ -769,11 +773,12 @@ class _Rendering:
         self.waiting: list[_Share] = []  # shares for a helper, not started yet
 
     def add(self, items: list) -> None:
-        size = self.share_rows or len(items)
+        helpers = self.share_rows and len(items) >= HELPER_MIN_ROWS
+        size = self.share_rows if helpers else len(items)
         for start in range(0, len(items), size or 1):
             share = _Share(items[start:start + size])
             self.shares.append(share)
-            if self.share_rows:
+            if helpers:
                 self.waiting.append(share)
         self._start()
 

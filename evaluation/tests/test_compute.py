@@ -260,6 +260,7 @@ def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_c
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
     parallel = _rows(_compute(example_campaign).revision)
     assert len(forks) == 3  # 6 new rows in 3 shares, one helper each; this process feeds the COPY
@@ -268,6 +269,36 @@ def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_c
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 10_000)
     single = _rows(_compute(example_campaign).revision)
     assert parallel == single and len(single) == 6
+
+
+def test_a_recompute_where_most_units_kept_their_rows_renders_the_few_new_ones_itself(example_campaign, monkeypatch):
+    import os
+
+    from django.db import connection
+
+    from evaluation.models import LedgerEntry
+    from evaluation.services import compute
+
+    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
+        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 2)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    first = _compute(example_campaign)
+    assert len(forks) == 3  # C1's 4 rows in 2 shares, C2's 2 rows in 1
+    entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
+    LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
+    forks.clear()
+
+    job, _ = compute_job_create(campaign=example_campaign, scope="campaign")
+    second = compute_job_execute(job_id=job.pk)
+
+    assert second.status == ComputeJob.Status.DONE and forks == []  # one new row (U3): no helper
+    assert _rows(second.revision)[entry.unit_id]["total"] > _rows(first.revision)[entry.unit_id]["total"]
 
 
 def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(example_campaign, monkeypatch):
@@ -284,6 +315,7 @@ def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(exa
     ComputeJob.objects.all().delete()
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "_HELPER_BATCH", 1)
     parent = os.getpid()
@@ -324,6 +356,7 @@ def test_a_job_failing_after_its_first_category_stops_and_reaps_the_helpers_rend
         pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
     helpers = []
     real_fork = os.fork
