@@ -276,7 +276,8 @@ def recompute_phases(campaign, floor_s: float) -> dict[str, Any]:
     the floor: what any implementation that keeps the engine and explains every node pays.
 
     The same functions as the job (``evaluation/services/compute.py``), without the job's
-    overlap (the job renders rows in forked helpers while the database takes the COPY): the
+    overlap (its forked helpers render a category's rows while it reads and scores the next one,
+    and while the database takes the COPY): the
     inputs read, the fingerprints, the engine's scores, ranks and grades, then each unit's node
     results built again in explain mode with their ledger lines, their explanations rendered in
     both languages, the rows serialised, and the COPY of those rows into the results table (in a
