@@ -246,7 +246,10 @@ def test_a_unit_scope_job_computes_the_whole_category_when_the_scheme_or_the_row
     assert _rows(third.revision)[entry.unit_id]["total"] == _rows(first.revision)[entry.unit_id]["total"]
 
 
-def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_campaign, monkeypatch):
+@pytest.fixture
+def helpers(monkeypatch):
+    """The parallel COPY path at the example's size (PostgreSQL on POSIX): 3 CPUs, helpers from 2
+    expected rows on and for any category; the pids of the helper processes forked, in order."""
     import os
 
     from django.db import connection
@@ -255,15 +258,28 @@ def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_c
 
     if connection.vendor != "postgresql" or not hasattr(os, "fork"):
         pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
     monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    pids = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_campaign, monkeypatch, helpers):
+    from evaluation.services import compute
+
     parallel = _rows(_compute(example_campaign).revision)
-    assert len(forks) == 3  # 6 new rows in 3 shares, one helper each; this process feeds the COPY
+    assert len(helpers) == 3  # 6 new rows in 3 shares, one helper each; this process feeds the COPY
     ResultRevision.objects.all().delete()
     ComputeJob.objects.all().delete()
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 10_000)
@@ -271,52 +287,37 @@ def test_rows_rendered_by_helper_processes_equal_those_rendered_in_one(example_c
     assert parallel == single and len(single) == 6
 
 
-def test_a_recompute_where_most_units_kept_their_rows_renders_the_few_new_ones_itself(example_campaign, monkeypatch):
-    import os
-
-    from django.db import connection
-
+def test_a_recompute_where_most_units_kept_their_rows_renders_the_few_new_ones_itself(
+    example_campaign, monkeypatch, helpers
+):
     from evaluation.models import LedgerEntry
     from evaluation.services import compute
 
-    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
-        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)
-    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
     monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 2)
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     first = _compute(example_campaign)
-    assert len(forks) == 3  # C1's 4 rows in 2 shares, C2's 2 rows in 1
+    assert len(helpers) == 3  # C1's 4 rows in 2 shares, C2's 2 rows in 1
     entry = LedgerEntry.objects.get(campaign=example_campaign, unit__code="U3", rule_key="missed_quarter")
     LedgerEntry.objects.filter(pk=entry.pk).update(status=LedgerEntry.Status.VOIDED, void_reason="核实有误")
-    forks.clear()
+    helpers.clear()
 
     job, _ = compute_job_create(campaign=example_campaign, scope="campaign")
     second = compute_job_execute(job_id=job.pk)
 
-    assert second.status == ComputeJob.Status.DONE and forks == []  # one new row (U3): no helper
+    assert second.status == ComputeJob.Status.DONE and helpers == []  # one new row (U3): no helper
     assert _rows(second.revision)[entry.unit_id]["total"] > _rows(first.revision)[entry.unit_id]["total"]
 
 
-def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(example_campaign, monkeypatch):
+def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(example_campaign, monkeypatch, helpers):
     import os
-
-    from django.db import connection
 
     from evaluation.services import compute
 
-    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
-        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
+    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 10_000)
     single = _rows(_compute(example_campaign).revision)
     ResultRevision.objects.all().delete()
     ComputeJob.objects.all().delete()
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
-    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(compute, "_HELPER_BATCH", 1)
     parent = os.getpid()
     real_line = compute._fresh_line
@@ -343,31 +344,15 @@ def test_rows_a_failed_helper_did_not_deliver_are_rendered_by_the_job_itself(exa
     assert _rows(_compute(example_campaign).revision) == single
 
 
-def test_a_job_failing_after_its_first_category_stops_and_reaps_the_helpers_rendering_it(example_campaign, monkeypatch):
+def test_a_job_failing_after_its_first_category_stops_and_reaps_the_helpers_rendering_it(
+    example_campaign, monkeypatch, helpers
+):
     """The first category's rows are being rendered by helpers when the second one fails: the job
     is marked failed, writes nothing, and leaves no helper process behind (not even a zombie)."""
     import os
 
-    from django.db import connection
-
     from evaluation.services import compute
 
-    if connection.vendor != "postgresql" or not hasattr(os, "fork"):
-        pytest.skip("the parallel COPY path: PostgreSQL on POSIX")
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)
-    monkeypatch.setattr(compute, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(compute, "HELPER_MIN_ROWS", 1)
-    monkeypatch.setattr(compute, "COPY_MIN_ROWS", 1)
-    helpers = []
-    real_fork = os.fork
-
-    def fork():
-        pid = real_fork()
-        if pid:
-            helpers.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
     real_compute_units = compute.compute_units
     scored = []
 
