@@ -29,7 +29,7 @@ from evaluation.engine.types import (
     Veto,
 )
 from evaluation.engine.types import UnitResult as EngineUnitResult
-from evaluation.models import Campaign, ComputeJob, ResultRevision, UnitResult
+from evaluation.models import Campaign, CampaignUnit, Category, ComputeJob, ResultRevision, Unit, UnitResult
 from evaluation.selectors.inputs import engine_inputs_for
 
 logger = logging.getLogger(__name__)
@@ -349,8 +349,6 @@ def _compute_and_write(job: ComputeJob, campaign: Campaign) -> ComputeJob:
     _set_progress(job, 0, total=len(wanted) + 1, message="")
     previous_prints = latest.category_fingerprints if latest else {}
 
-    from evaluation.models import CampaignUnit
-
     codes = [c.code for c in wanted]
     expected = CampaignUnit.objects.filter(campaign=campaign, survey_only=False, category__code__in=codes).count()
     rows = _NewRows(campaign, latest, codes, expected=expected)
@@ -434,8 +432,6 @@ def _one_unit(job: ComputeJob, campaign: Campaign, scheme: CampaignScheme, lates
     its own job (every input change requests one; a request made while this job runs makes it
     start a campaign-wide follow-up).
     """
-    from evaluation.models import CampaignUnit
-
     enrolment = (
         CampaignUnit.objects.filter(campaign=campaign, unit_id=job.unit_id, survey_only=False)
         .select_related("category").first()
@@ -480,8 +476,6 @@ def _json_round_trip(value):
 
 
 def _category_code_of(campaign: Campaign, unit_id: int) -> str:
-    from evaluation.models import CampaignUnit
-
     enrolment = CampaignUnit.objects.filter(campaign=campaign, unit_id=unit_id).select_related("category").first()
     if enrolment is None or enrolment.category is None:
         raise ComputeError("the unit is not evaluated in this campaign")
@@ -551,8 +545,6 @@ class _NewRows:
     """
 
     def __init__(self, campaign: Campaign, latest, codes: list[str], *, expected: int) -> None:
-        from evaluation.models import Category, Unit
-
         self.unit_ids = dict(Unit.objects.filter(tenant_id=campaign.tenant_id).values_list("code", "pk"))
         self.category_ids = dict(Category.objects.filter(campaign=campaign).values_list("code", "pk"))
         self.previous: dict[int, str] = {}
@@ -771,6 +763,7 @@ class _Rendering:
         self.share_rows = -(-expected // processes) if parallel else 0
         self.shares: list[_Share] = []
         self.waiting: list[_Share] = []  # shares for a helper, not started yet
+        self.prefix, self.unread = b"", []  # what the COPY reads (source())
 
     def add(self, items: list) -> None:
         helpers = self.share_rows and len(items) >= HELPER_MIN_ROWS
@@ -790,22 +783,22 @@ class _Rendering:
             share = self.waiting.pop(0)
             running += share.fork()
 
-    def source(self, prefix: bytes):
-        rendering, queue = self, list(self.shares)
+    def source(self, prefix: bytes) -> _Rendering:
+        """This rendering as the file the COPY reads: its shares in order, each line led by
+        ``prefix``."""
+        self.prefix, self.unread = prefix, list(self.shares)
+        return self
 
-        class Source:
-            def read(self, size: int = -1) -> bytes:
-                while queue:
-                    share = queue.pop(0)
-                    if share in rendering.waiting:  # no slot for a helper yet: this process renders it
-                        rendering.waiting.remove(share)
-                    text = share.text(prefix)
-                    rendering._start()  # its slot to the next share waiting
-                    if text:
-                        return text
-                return b""
-
-        return Source()
+    def read(self, size: int = -1) -> bytes:
+        while self.unread:
+            share = self.unread.pop(0)
+            if share in self.waiting:  # no slot for a helper yet: this process renders it
+                self.waiting.remove(share)
+            text = share.text(self.prefix)
+            self._start()  # its slot to the next share waiting
+            if text:
+                return text
+        return b""
 
     def close(self) -> None:
         """Stop and reap helpers still running (the job failed), close their files."""
