@@ -65,6 +65,7 @@ from surveys.models import (
     Survey,
     answer_key,
 )
+from surveys.services import sql
 from surveys.services.responses import QuestionnaireShape
 from surveys.services.sms import get_sender
 
@@ -284,23 +285,7 @@ def epoll_submit(
 
 _SURVEY_FIELDS = list(Survey._meta.concrete_fields)
 _QUESTIONNAIRE_FIELDS = list(Questionnaire._meta.concrete_fields)
-_RESPONSE_COLUMNS = ("id", "tenant", "survey", "questionnaire", "stratum", "channel", "batch", "sheet_no")
-_ANSWER_COLUMNS = ("id", "tenant", "response", "question", "option")
 _ANSWER_ROW = "(%s, %s, %s, %s, %s)"
-
-
-def _table(model) -> str:
-    """A model's table, quoted for the statements below (names only come from the models)."""
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model, name: str, alias: str = "") -> str:
-    """A field's column, quoted, after ``alias.`` when given."""
-    return (alias + "." if alias else "") + connection.ops.quote_name(model._meta.get_field(name).column)
-
-
-def _columns(model, names) -> str:
-    return ", ".join(_column(model, name) for name in names)
 
 
 @functools.cache
@@ -309,47 +294,47 @@ def _sql(vendor: str) -> dict[str, str]:
     quote = connection.ops.quote_name
     survey_columns = ", ".join("s." + quote(f.column) for f in _SURVEY_FIELDS)
     questionnaire_columns = ", ".join("q." + quote(f.column) for f in _QUESTIONNAIRE_FIELDS)
-    participation = _table(EpollParticipation)
+    participation = sql.table(EpollParticipation)
     shape_columns = ""
     if vendor == "postgresql":  # the questionnaire's question and option ids in the same read
         shape_columns = (
-            f", ARRAY(SELECT {_column(Question, 'id')} FROM {_table(Question)} "  # noqa: S608
-            f"WHERE {_column(Question, 'questionnaire')} = q.{_column(Questionnaire, 'id')}), "
-            f"ARRAY(SELECT {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
-            f"WHERE {_column(AnswerOption, 'questionnaire')} = q.{_column(Questionnaire, 'id')})"
+            f", ARRAY(SELECT {sql.column(Question, 'id')} FROM {sql.table(Question)} "  # noqa: S608
+            f"WHERE {sql.column(Question, 'questionnaire')} = q.{sql.column(Questionnaire, 'id')}), "
+            f"ARRAY(SELECT {sql.column(AnswerOption, 'id')} FROM {sql.table(AnswerOption)} "
+            f"WHERE {sql.column(AnswerOption, 'questionnaire')} = q.{sql.column(Questionnaire, 'id')})"
         )
     statements = {  # table and column names from the models; every value is a parameter
         "target": (
-            f"SELECT {survey_columns}, {questionnaire_columns}{shape_columns} FROM {_table(Survey)} s "  # noqa: S608
-            f"LEFT JOIN {_table(Questionnaire)} q ON q.{_column(Questionnaire, 'survey')} = s.{_column(Survey, 'id')} "
-            f"AND q.{_column(Questionnaire, 'id')} = %s WHERE s.{_column(Survey, 'public_id')} = %s"
+            f"SELECT {survey_columns}, {questionnaire_columns}{shape_columns} FROM {sql.table(Survey)} s "  # noqa: S608
+            f"LEFT JOIN {sql.table(Questionnaire)} q ON q.{sql.column(Questionnaire, 'survey')} = s.{sql.column(Survey, 'id')} "
+            f"AND q.{sql.column(Questionnaire, 'id')} = %s WHERE s.{sql.column(Survey, 'public_id')} = %s"
         ),
         "shape": (
-            f"SELECT 0, {_column(Question, 'id')} FROM {_table(Question)} "  # noqa: S608
-            f"WHERE {_column(Question, 'questionnaire')} = %s UNION ALL "
-            f"SELECT 1, {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
-            f"WHERE {_column(AnswerOption, 'questionnaire')} = %s"
+            f"SELECT 0, {sql.column(Question, 'id')} FROM {sql.table(Question)} "  # noqa: S608
+            f"WHERE {sql.column(Question, 'questionnaire')} = %s UNION ALL "
+            f"SELECT 1, {sql.column(AnswerOption, 'id')} FROM {sql.table(AnswerOption)} "
+            f"WHERE {sql.column(AnswerOption, 'questionnaire')} = %s"
         ),
         "recorded": (
-            f"SELECT 1 FROM {participation} WHERE {_column(EpollParticipation, 'survey')} = %s "  # noqa: S608
-            f"AND {_column(EpollParticipation, 'submission_hash')} = %s"
+            f"SELECT 1 FROM {participation} WHERE {sql.column(EpollParticipation, 'survey')} = %s "  # noqa: S608
+            f"AND {sql.column(EpollParticipation, 'submission_hash')} = %s"
         ),
         "participation": (
             f"INSERT INTO {participation} "  # noqa: S608
-            f"({_columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+            f"({sql.columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
             "VALUES (%s, %s, %s, %s)"
         ),
         "response": (
-            f"INSERT INTO {_table(Response)} ({_columns(Response, _RESPONSE_COLUMNS)}) "  # noqa: S608
+            f"INSERT INTO {sql.table(Response)} ({sql.columns(Response, sql.RESPONSE_COLUMNS)}) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL)"
         ),
-        "answers": f"INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
+        "answers": f"INSERT INTO {sql.table(Answer)} ({sql.columns(Answer, sql.ANSWER_COLUMNS)}) VALUES ",  # noqa: S608
     }
     if vendor == "postgresql":
         # the response and its answers in one statement
         statements["response_answers"] = (
             f"WITH r AS ({statements['response']}) "  # noqa: S608
-            f"INSERT INTO {_table(Answer)} ({_columns(Answer, _ANSWER_COLUMNS)}) "
+            f"INSERT INTO {sql.table(Answer)} ({sql.columns(Answer, sql.ANSWER_COLUMNS)}) "
             f"SELECT {ANSWER_KEY_SQL.format(response='%s', question='t.q')}, %s, %s, t.q, t.o "
             "FROM unnest(%s::bigint[], %s::bigint[]) AS t(q, o)"
         )
@@ -489,28 +474,28 @@ class IntakeTarget:
 def _intake_statements() -> dict[str, tuple[str, str]]:
     """Name → (parameter types, statement) of the intake's prepared statements, from the models'
     tables and columns."""
-    survey = [_column(Survey, name, "s") for name in (
+    survey = [sql.column(Survey, name, "s") for name in (
         "id", "tenant", "epoll_enabled", "opens_at", "closes_at", "identification", "ip_hourly_limit")]
-    questionnaire_id = _column(Questionnaire, "id", "q")
-    participation = _table(EpollParticipation)
+    questionnaire_id = sql.column(Questionnaire, "id", "q")
+    participation = sql.table(EpollParticipation)
     target = (  # $1 public id, $2 questionnaire id, $3 stratum id, $4 submission hash ("" for none)
-        f"SELECT {', '.join(survey)}, {questionnaire_id}, {_column(Questionnaire, 'tenant', 'q')}, "  # noqa: S608
-        f"ARRAY(SELECT {_column(Question, 'id')} FROM {_table(Question)} "
-        f"WHERE {_column(Question, 'questionnaire')} = {questionnaire_id}), "
-        f"ARRAY(SELECT {_column(AnswerOption, 'id')} FROM {_table(AnswerOption)} "
-        f"WHERE {_column(AnswerOption, 'questionnaire')} = {questionnaire_id}), "
-        f"(SELECT {_column(Stratum, 'id', 't')} FROM {_table(Stratum)} t WHERE {_column(Stratum, 'id', 't')} = $3 "
-        f"AND {_column(Stratum, 'survey', 't')} = s.{_column(Survey, 'id')} "
-        f"AND {_column(Stratum, 'kind', 't')} = '{Stratum.Kind.RESPONDENT.value}'), "
+        f"SELECT {', '.join(survey)}, {questionnaire_id}, {sql.column(Questionnaire, 'tenant', 'q')}, "  # noqa: S608
+        f"ARRAY(SELECT {sql.column(Question, 'id')} FROM {sql.table(Question)} "
+        f"WHERE {sql.column(Question, 'questionnaire')} = {questionnaire_id}), "
+        f"ARRAY(SELECT {sql.column(AnswerOption, 'id')} FROM {sql.table(AnswerOption)} "
+        f"WHERE {sql.column(AnswerOption, 'questionnaire')} = {questionnaire_id}), "
+        f"(SELECT {sql.column(Stratum, 'id', 't')} FROM {sql.table(Stratum)} t WHERE {sql.column(Stratum, 'id', 't')} = $3 "
+        f"AND {sql.column(Stratum, 'survey', 't')} = s.{sql.column(Survey, 'id')} "
+        f"AND {sql.column(Stratum, 'kind', 't')} = '{Stratum.Kind.RESPONDENT.value}'), "
         # the partial unique index on (survey, submission hash) holds only non-empty hashes: the
         # plan made once for every value can use it only when the query says so itself
         f"$4 <> '' AND EXISTS (SELECT 1 FROM {participation} p "
-        f"WHERE {_column(EpollParticipation, 'survey', 'p')} = s.{_column(Survey, 'id')} "
-        f"AND {_column(EpollParticipation, 'submission_hash', 'p')} = $4 "
-        f"AND {_column(EpollParticipation, 'submission_hash', 'p')} <> '') "
-        f"FROM {_table(Survey)} s LEFT JOIN {_table(Questionnaire)} q "
-        f"ON {_column(Questionnaire, 'survey', 'q')} = s.{_column(Survey, 'id')} AND {questionnaire_id} = $2 "
-        f"WHERE {_column(Survey, 'public_id', 's')} = $1"
+        f"WHERE {sql.column(EpollParticipation, 'survey', 'p')} = s.{sql.column(Survey, 'id')} "
+        f"AND {sql.column(EpollParticipation, 'submission_hash', 'p')} = $4 "
+        f"AND {sql.column(EpollParticipation, 'submission_hash', 'p')} <> '') "
+        f"FROM {sql.table(Survey)} s LEFT JOIN {sql.table(Questionnaire)} q "
+        f"ON {sql.column(Questionnaire, 'survey', 'q')} = s.{sql.column(Survey, 'id')} AND {questionnaire_id} = $2 "
+        f"WHERE {sql.column(Survey, 'public_id', 's')} = $1"
     )
     # $1 survey's tenant, $2 survey, $3 identity hash, $4 submission hash, $5 questionnaire's
     # tenant, $6 questionnaire, $7 stratum, $8 the ratings {"question id": option id}.
@@ -519,12 +504,12 @@ def _intake_statements() -> dict[str, tuple[str, str]]:
     # and the statement is one transaction. gen_random_uuid() is a version-4 random key, as
     # uuid.uuid4(): the key, which its response keeps when filed, says nothing of the order of
     # arrival. The ballot is filed into its response and answers by surveys.services.filing.
-    staged = _table(StagedBallot)
+    staged = sql.table(StagedBallot)
     write = (
         f"WITH participation AS (INSERT INTO {participation} "  # noqa: S608
-        f"({_columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
+        f"({sql.columns(EpollParticipation, ('tenant', 'survey', 'identity_hash', 'submission_hash'))}) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1) "
-        f"INSERT INTO {staged} ({_columns(StagedBallot, ('id', 'tenant', 'survey', 'questionnaire', 'stratum', 'ratings'))}) "
+        f"INSERT INTO {staged} ({sql.columns(StagedBallot, ('id', 'tenant', 'survey', 'questionnaire', 'stratum', 'ratings'))}) "
         "SELECT gen_random_uuid(), $5, $2, $6, $7, $8 FROM participation"
     )
     return {
@@ -545,8 +530,8 @@ def _execute_prepared(cursor, name: str, params: list) -> None:
     not a transaction-pooling PgBouncer (docker-compose.yml has none)."""
     raw = connection.connection
     if getattr(connection, _PREPARED_ON, None) is not raw:
-        for statement, (types, sql) in _intake_statements().items():
-            cursor.execute(f"PREPARE {statement} ({types}) AS {sql}")
+        for statement, (types, text) in _intake_statements().items():
+            cursor.execute(f"PREPARE {statement} ({types}) AS {text}")
         setattr(connection, _PREPARED_ON, raw)
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
 

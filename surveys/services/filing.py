@@ -23,39 +23,33 @@ import functools
 from django.db import connection, transaction
 
 from surveys.models import ANSWER_KEY_SQL, Answer, Response, StagedBallot, answer_key
+from surveys.services import sql
 
 BATCH = 5000  # ballots per statement: about 100,000 answers
-
-
-def _quoted(model, name: str = "") -> str:
-    if not name:
-        return connection.ops.quote_name(model._meta.db_table)
-    return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
 @functools.cache
 def _filing_sql(survey_filter: bool, skip_locked: bool) -> str:
     """The PostgreSQL statement filing up to ``%s`` staged ballots (of the surveys in ``%s`` when
     ``survey_filter``): delete them, insert their responses and answers, count them."""
-    staged, key = _quoted(StagedBallot), _quoted(StagedBallot, "id")
-    columns = ", ".join(_quoted(StagedBallot, name) for name in ("id", "tenant", "survey", "questionnaire", "stratum"))
-    where = f"WHERE {_quoted(StagedBallot, 'survey')} = ANY(%s) " if survey_filter else ""
+    staged, key = sql.table(StagedBallot), sql.column(StagedBallot, "id")
+    columns = sql.columns(StagedBallot, ("id", "tenant", "survey", "questionnaire", "stratum"))
+    where = f"WHERE {sql.column(StagedBallot, 'survey')} = ANY(%s) " if survey_filter else ""
     lock = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
-    response_columns = ", ".join(_quoted(Response, name) for name in (
-        "id", "tenant", "survey", "questionnaire", "stratum", "channel", "batch", "sheet_no"))
-    answer_columns = ", ".join(_quoted(Answer, name) for name in ("id", "tenant", "response", "question", "option"))
-    staged_id, tenant = "taken." + key, "taken." + _quoted(StagedBallot, "tenant")
+    response_columns = sql.columns(Response, sql.RESPONSE_COLUMNS)
+    answer_columns = sql.columns(Answer, sql.ANSWER_COLUMNS)
+    staged_id, tenant = "taken." + key, sql.column(StagedBallot, "tenant", "taken")
     answer_id = ANSWER_KEY_SQL.format(response=staged_id, question="rating.key::bigint")
     return (  # names from the models, values are parameters
         f"WITH taken AS (DELETE FROM {staged} WHERE {key} IN ("  # noqa: S608
         f"SELECT {key} FROM {staged} {where}LIMIT %s {lock}) "
-        f"RETURNING {columns}, {_quoted(StagedBallot, 'ratings')} AS ratings), "
-        f"responses AS (INSERT INTO {_quoted(Response)} ({response_columns}) "
-        f"SELECT {columns}, %s, NULL, NULL FROM taken ON CONFLICT DO NOTHING RETURNING {_quoted(Response, 'id')}), "
+        f"RETURNING {columns}, {sql.column(StagedBallot, 'ratings')} AS ratings), "
+        f"responses AS (INSERT INTO {sql.table(Response)} ({response_columns}) "
+        f"SELECT {columns}, %s, NULL, NULL FROM taken ON CONFLICT DO NOTHING RETURNING {sql.column(Response, 'id')}), "
         # the answers of the responses written now: a response written before has its own
-        f"answers AS (INSERT INTO {_quoted(Answer)} ({answer_columns}) "
+        f"answers AS (INSERT INTO {sql.table(Answer)} ({answer_columns}) "
         f"SELECT {answer_id}, {tenant}, {staged_id}, rating.key::bigint, rating.value::bigint "
-        f"FROM taken JOIN responses ON responses.{_quoted(Response, 'id')} = {staged_id}, "
+        f"FROM taken JOIN responses ON responses.{sql.column(Response, 'id')} = {staged_id}, "
         "jsonb_each_text(taken.ratings) AS rating) "
         "SELECT count(*) FROM taken"
     )
