@@ -317,11 +317,10 @@ def recompute_phases(campaign, floor_s: float) -> dict[str, Any]:
             revision = ResultRevision.objects.create(
                 tenant_id=campaign.tenant_id, campaign=campaign, number=number, fingerprint="bench-phases",
                 reason="bench", scheme={}, category_fingerprints={})
-            prefix = f"{revision.tenant_id}\t{revision.pk}\t".encode()
             # the whole line again (nodes, explanations, serialising): the serialising is what
             # it takes beyond the two stages above
             lines = phases.run("rows", lambda: compute._prefixed(
-                prefix, "".join([compute._fresh_line(item) for item in fresh]).encode()))
+                compute._copy_prefix(revision), "".join([compute._fresh_line(item) for item in fresh]).encode()))
             with connection.cursor() as cursor:
                 phases.run("copy", lambda: compute._copy_in(
                     cursor, UnitResult._meta.db_table, compute._FULL_COLUMNS, io.BytesIO(lines)))

@@ -639,6 +639,11 @@ def _fresh_line(item) -> str:
     return "\t".join([copy_text(value) for value in _values((), row, _FULL_COLUMNS)]) + "\n"
 
 
+def _copy_prefix(revision: ResultRevision) -> bytes:
+    """The fields that lead every new row's COPY line: its tenant and revision."""
+    return "".join(copy_text(value) + "\t" for value in (revision.tenant_id, revision.pk)).encode()
+
+
 def _prefixed(prefix: bytes, lines: bytes) -> bytes:
     """Whole COPY lines, each led by ``prefix`` (a value has no raw newline: ``copy_text``)."""
     if not lines:
@@ -820,8 +825,7 @@ def _insert_postgresql(revision, latest, rows: _NewRows, kept_categories) -> int
         _orm_rows(revision, latest, fresh, [], [])
     with connection.cursor() as cursor:
         if len(fresh) >= COPY_MIN_ROWS:
-            prefix = "".join(copy_text(value) + "\t" for value in base).encode()
-            _copy_in(cursor, table, _FULL_COLUMNS, rows.rendering.source(prefix))
+            _copy_in(cursor, table, _FULL_COLUMNS, rows.rendering.source(_copy_prefix(revision)))
         if kept_units:
             own = tuple(c for c in _FULL_COLUMNS if c not in _CARRIED_COLUMNS)
             cursor.execute(
